@@ -30,6 +30,18 @@ struct pidmap *pidmap_new(void)
 	return calloc(1, sizeof(struct pidmap));
 }
 
+void pidmap_free_with(struct pidmap *map, void (*free_value)(void *value))
+{
+	size_t i;
+
+	if (!map)
+		return;
+	for (i = 0; free_value && i < map->capacity; i++)
+		if (map->slots[i].pid > 0)
+			free_value(map->slots[i].value);
+	pidmap_free(map);
+}
+
 void pidmap_free(struct pidmap *map)
 {
 	if (!map)

@@ -1,0 +1,234 @@
+#include "config.h"
+
+#include "init/loop.h"
+#include "common/util.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+
+#define LOOP_MAX_EVENTS 16
+
+struct loop_source {
+	int fd;
+	loop_fd_handler handler;
+	void *data;
+	struct loop_source *next;
+};
+
+struct loop_timer {
+	uint64_t deadline; /* CLOCK_MONOTONIC usec */
+	loop_timer_handler handler;
+	void *data;
+	struct loop_timer *next; /* sorted by deadline */
+};
+
+struct loop {
+	int epoll_fd;
+	int timer_fd;
+	uint64_t armed; /* deadline the timerfd is set to, 0 = disarmed */
+	struct loop_source *sources;
+	struct loop_timer *timers;
+	bool quit;
+	int status;
+};
+
+static int loop_on_timerfd(struct loop *loop, int fd, uint32_t events, void *data);
+
+int loop_new(struct loop **ret)
+{
+	struct loop *loop = calloc(1, sizeof(*loop));
+	int r;
+
+	if (!loop)
+		return -ENOMEM;
+	loop->timer_fd = -1;
+	loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (loop->epoll_fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	loop->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (loop->timer_fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	r = loop_add_fd(loop, loop->timer_fd, EPOLLIN, loop_on_timerfd, NULL);
+	if (r < 0)
+		goto fail;
+	*ret = loop;
+	return 0;
+fail:
+	loop_free(loop);
+	return r;
+}
+
+void loop_free(struct loop *loop)
+{
+	if (!loop)
+		return;
+	while (loop->sources) {
+		struct loop_source *s = loop->sources;
+		loop->sources = s->next;
+		free(s);
+	}
+	while (loop->timers) {
+		struct loop_timer *t = loop->timers;
+		loop->timers = t->next;
+		free(t);
+	}
+	util_closep(&loop->timer_fd);
+	util_closep(&loop->epoll_fd);
+	free(loop);
+}
+
+int loop_add_fd(struct loop *loop, int fd, uint32_t events, loop_fd_handler handler, void *data)
+{
+	struct loop_source *s = calloc(1, sizeof(*s));
+	struct epoll_event ev = { .events = events };
+
+	if (!s)
+		return -ENOMEM;
+	s->fd = fd;
+	s->handler = handler;
+	s->data = data;
+	ev.data.ptr = s;
+	if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int r = -errno;
+		free(s);
+		return r;
+	}
+	s->next = loop->sources;
+	loop->sources = s;
+	return 0;
+}
+
+int loop_remove_fd(struct loop *loop, int fd)
+{
+	struct loop_source **p;
+
+	for (p = &loop->sources; *p; p = &(*p)->next) {
+		if ((*p)->fd == fd) {
+			struct loop_source *s = *p;
+			*p = s->next;
+			free(s);
+			if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_DEL, fd, NULL) < 0)
+				return -errno;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Keeps the timerfd armed at the earliest deadline (absolute, so late dispatch cannot drift). */
+static int loop_rearm(struct loop *loop)
+{
+	struct itimerspec its = { 0 };
+	uint64_t deadline = loop->timers ? loop->timers->deadline : 0;
+
+	if (deadline == loop->armed)
+		return 0;
+	if (deadline) {
+		its.it_value.tv_sec = (time_t)(deadline / USEC_PER_SEC);
+		its.it_value.tv_nsec = (long)(deadline % USEC_PER_SEC) * 1000;
+	}
+	if (timerfd_settime(loop->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		return -errno;
+	loop->armed = deadline;
+	return 0;
+}
+
+int loop_timer_start(struct loop *loop, uint64_t usec, loop_timer_handler handler, void *data,
+		     struct loop_timer **ret)
+{
+	struct loop_timer *t = calloc(1, sizeof(*t)), **p;
+	uint64_t now = util_now_usec(CLOCK_MONOTONIC);
+	int r;
+
+	if (!t)
+		return -ENOMEM;
+	t->deadline = usec > UINT64_MAX - now - 1 ? UINT64_MAX : now + usec + (usec == 0);
+	t->handler = handler;
+	t->data = data;
+	for (p = &loop->timers; *p && (*p)->deadline <= t->deadline; p = &(*p)->next)
+		;
+	t->next = *p;
+	*p = t;
+	r = loop_rearm(loop);
+	if (r < 0) {
+		loop_timer_cancel(loop, t);
+		return r;
+	}
+	if (ret)
+		*ret = t;
+	return 0;
+}
+
+void loop_timer_cancel(struct loop *loop, struct loop_timer *timer)
+{
+	struct loop_timer **p;
+
+	if (!timer)
+		return;
+	for (p = &loop->timers; *p; p = &(*p)->next) {
+		if (*p == timer) {
+			*p = timer->next;
+			free(timer);
+			(void)loop_rearm(loop);
+			return;
+		}
+	}
+}
+
+static int loop_on_timerfd(struct loop *loop, int fd, uint32_t events, void *data)
+{
+	uint64_t expirations, now;
+	ssize_t n = util_read(fd, &expirations, sizeof(expirations));
+
+	if (n < 0 && n != -EAGAIN)
+		return (int)n;
+	loop->armed = 0;
+	now = util_now_usec(CLOCK_MONOTONIC);
+	while (loop->timers && loop->timers->deadline <= now) {
+		struct loop_timer *t = loop->timers;
+		int r;
+
+		loop->timers = t->next;
+		r = t->handler(loop, t->data);
+		free(t);
+		if (r < 0)
+			return r;
+	}
+	return loop_rearm(loop);
+}
+
+void loop_quit(struct loop *loop, int status)
+{
+	loop->quit = true;
+	loop->status = status;
+}
+
+int loop_run(struct loop *loop)
+{
+	struct epoll_event events[LOOP_MAX_EVENTS];
+
+	while (!loop->quit) {
+		int n = epoll_wait(loop->epoll_fd, events, LOOP_MAX_EVENTS, -1);
+		int i;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (i = 0; i < n && !loop->quit; i++) {
+			struct loop_source *s = events[i].data.ptr;
+			int r = s->handler(loop, s->fd, events[i].events, s->data);
+			if (r < 0)
+				return r;
+		}
+	}
+	return loop->status;
+}

@@ -1,0 +1,346 @@
+/* cinit: PID 1 for containers. Runs one command, forwards signals to it, reaps every orphan,
+ * and exits with the command's status once everything it left behind is gone. */
+#include "config.h"
+
+#include "common/log.h"
+#include "common/pidmap.h"
+#include "common/util.h"
+#include "common/values.h"
+#include "init/child.h"
+#include "init/loop.h"
+#include "init/options.h"
+#include "init/reaper.h"
+#include "init/signals.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+
+#define EXIT_NOT_FOUND	      127
+#define EXIT_CANNOT_EXECUTE   126
+#define EXIT_INTERNAL	      125 /* cinit itself failed (docker run's code for its own errors) */
+#define DUMB_INIT_EXEC_FAILED 2	  /* dumb-init's status when exec fails */
+/* After SIGKILL only processes stuck in the kernel survive; do not wait for them forever. */
+#define KILL_GIVE_UP_USEC (5 * USEC_PER_SEC)
+
+enum phase {
+	PHASE_RUNNING,	/* main command alive: forward signals */
+	PHASE_STOPPING, /* main command gone, SIGTERM sent to what is left */
+	PHASE_KILLING,	/* grace period over, SIGKILL sent */
+};
+
+struct init {
+	struct options options;
+	struct loop *loop;
+	struct signals signals;
+	struct reaper *reaper;
+	bool is_pid1;
+	pid_t main_pid;
+	bool main_exited;
+	int exit_status;
+	enum phase phase;
+	struct loop_timer *timer;
+	struct pidmap *signalled; /* leftovers already sent SIGTERM (not PID 1) */
+};
+
+static int init_exit_status(const struct init *init, int wait_status)
+{
+	int status;
+
+	if (WIFEXITED(wait_status))
+		status = WEXITSTATUS(wait_status);
+	else if (WIFSIGNALED(wait_status))
+		status = 128 + WTERMSIG(wait_status);
+	else
+		status = EXIT_INTERNAL;
+	if (status >= 0 && status < 256 && init->options.remap_exit[status])
+		status = 0;
+	return status;
+}
+
+static void init_on_main_exit(pid_t pid, int status, void *data)
+{
+	struct init *init = data;
+	char name[16];
+
+	init->main_exited = true;
+	init->exit_status = init_exit_status(init, status);
+	if (WIFSIGNALED(status))
+		log_info("main command (pid %d) was killed by SIG%s", (int)pid,
+			 value_signal_name(WTERMSIG(status), name, sizeof(name)));
+	else
+		log_info("main command (pid %d) exited with status %d", (int)pid,
+			 WEXITSTATUS(status));
+}
+
+static void init_on_orphan_exit(pid_t pid, int status, void *data)
+{
+	struct init *init = data;
+
+	if (init->options.warn_reap)
+		log_warning("reaped zombie process with pid=%d", (int)pid);
+	else
+		log_trace("reaped orphan %d", (int)pid);
+}
+
+struct leftover_signal {
+	struct init *init;
+	int sig;
+	unsigned count;
+};
+
+static int init_signal_child(pid_t pid, void *data)
+{
+	struct leftover_signal *ls = data;
+	static char marker;
+
+	/* Each process gets SIGTERM once, even if it shows up in many rescans. */
+	if (ls->sig != SIGKILL && pidmap_get(ls->init->signalled, pid))
+		return 0;
+	if (kill(pid, ls->sig) < 0) {
+		if (errno != ESRCH)
+			log_warning_errno(errno, "cannot signal leftover process %d", (int)pid);
+		return 0;
+	}
+	ls->count++;
+	if (ls->sig != SIGKILL)
+		(void)pidmap_put(ls->init->signalled, pid, &marker);
+	return 0;
+}
+
+/* Signals whatever is left after the main command ended. As PID 1 kill(-1) reaches every process
+ * of the namespace at once; as a subreaper only our own children are ours to signal (kill(-1)
+ * would hit the whole host), and their children come to us, and get signalled, as they orphan. */
+static void init_signal_leftovers(struct init *init, int sig)
+{
+	struct leftover_signal ls = { init, sig, 0 };
+	char name[16];
+	int r;
+
+	if (init->is_pid1) {
+		if (kill(-1, sig) < 0 && errno != ESRCH)
+			log_warning_errno(errno, "kill(-1, %d)", sig);
+		return;
+	}
+	r = reaper_foreach_child(init_signal_child, &ls);
+	if (r < 0)
+		log_warning_errno(r, "cannot list leftover processes");
+	else if (ls.count)
+		log_debug("sent SIG%s to %u leftover processes",
+			  value_signal_name(sig, name, sizeof(name)), ls.count);
+}
+
+static int init_on_give_up(struct loop *loop, void *data)
+{
+	struct init *init = data;
+
+	init->timer = NULL;
+	log_warning("processes are left that did not die from SIGKILL; exiting anyway");
+	loop_quit(loop, init->exit_status);
+	return 0;
+}
+
+static int init_kill_leftovers(struct init *init)
+{
+	loop_timer_cancel(init->loop, init->timer);
+	init->timer = NULL;
+	init->phase = PHASE_KILLING;
+	init_signal_leftovers(init, SIGKILL);
+	return loop_timer_start(init->loop, KILL_GIVE_UP_USEC, init_on_give_up, init, &init->timer);
+}
+
+static int init_on_stop_timeout(struct loop *loop, void *data)
+{
+	struct init *init = data;
+
+	init->timer = NULL;
+	log_info("processes left after the stop timeout: sending SIGKILL");
+	return init_kill_leftovers(init);
+}
+
+static int init_begin_stop(struct init *init)
+{
+	uint64_t timeout = init->options.stop_timeout_usec;
+
+	if (timeout == 0)
+		return init_kill_leftovers(init);
+	init->phase = PHASE_STOPPING;
+	log_debug("main command is gone, stopping what is left");
+	init_signal_leftovers(init, SIGTERM);
+	if (timeout == VALUE_INFINITY)
+		return 0;
+	return loop_timer_start(init->loop, timeout, init_on_stop_timeout, init, &init->timer);
+}
+
+static int init_on_sigchld(struct init *init)
+{
+	int alive = reaper_drain(init->reaper);
+
+	if (alive < 0)
+		return log_error_errno(alive, "waitpid");
+	if (!init->main_exited)
+		return 0;
+	if (alive == 0) {
+		loop_quit(init->loop, init->exit_status);
+		return 0;
+	}
+	if (init->phase == PHASE_RUNNING)
+		return init_begin_stop(init);
+	/* New orphans may have reached us since the last round. */
+	if (!init->is_pid1)
+		init_signal_leftovers(init, init->phase == PHASE_KILLING ? SIGKILL : SIGTERM);
+	return 0;
+}
+
+static bool is_tty_stop_signal(int sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static int init_forward(struct init *init, int sig)
+{
+	int target = sig < OPTIONS_SIGNALS ? init->options.rewrite[sig] : sig;
+	char name[16], tname[16];
+	int r;
+
+	value_signal_name(sig, name, sizeof(name));
+	if (target == 0) {
+		log_debug("not forwarding SIG%s (rewritten to 0)", name);
+		return 0;
+	}
+	r = signals_send(init->main_pid, target, init->options.signal_group);
+	if (r < 0)
+		log_warning_errno(r, "cannot forward SIG%s to %d", name, (int)init->main_pid);
+	else
+		log_debug("forwarded SIG%s as SIG%s to %s%d", name,
+			  value_signal_name(target, tname, sizeof(tname)),
+			  init->options.signal_group ? "group " : "", (int)init->main_pid);
+	/* Like dumb-init: job-control stops reach the child, then we stop too so the shell that
+	 * started us sees a stopped job. SIGCONT will wake us and be forwarded. */
+	if (is_tty_stop_signal(sig) && init->options.stop_on_tty_signals)
+		(void)kill(getpid(), SIGSTOP);
+	return 0;
+}
+
+static int init_on_signal(const struct signalfd_siginfo *si, void *data)
+{
+	struct init *init = data;
+	int sig = (int)si->ssi_signo;
+
+	if (sig == SIGCHLD)
+		return init_on_sigchld(init);
+	if (signals_is_internal(sig))
+		return 0;
+	if (init->phase == PHASE_RUNNING && !init->main_exited)
+		return init_forward(init, sig);
+	/* While stopping, a second request to stop means "now". */
+	if ((sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) && init->phase == PHASE_STOPPING) {
+		log_info("stop requested again: sending SIGKILL to what is left");
+		return init_kill_leftovers(init);
+	}
+	return 0;
+}
+
+static int init_on_signalfd(struct loop *loop, int fd, uint32_t events, void *data)
+{
+	struct init *init = data;
+
+	return signals_drain(&init->signals, init_on_signal, init);
+}
+
+static int init_setup(struct init *init)
+{
+	int r;
+
+	init->is_pid1 = getpid() == 1;
+	if (!init->is_pid1) {
+		/* Orphans of our descendants come to us instead of the real init. */
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+			log_warning_errno(errno,
+					  "cannot become a child subreaper; orphans will not "
+					  "be reaped");
+		else
+			log_info("not PID 1: registered as child subreaper");
+	}
+	if (init->options.pdeath_signal &&
+	    prctl(PR_SET_PDEATHSIG, init->options.pdeath_signal, 0, 0, 0) < 0)
+		return log_error_errno(errno, "cannot set the parent death signal");
+
+	r = signals_setup(&init->signals);
+	if (r < 0)
+		return log_error_errno(r, "cannot set up signal handling");
+	r = reaper_new(&init->reaper);
+	if (r < 0)
+		return log_error_errno(r, "reaper");
+	reaper_on_orphan(init->reaper, init_on_orphan_exit, init);
+	init->signalled = pidmap_new();
+	if (!init->signalled)
+		return log_error_errno(ENOMEM, "setup");
+	r = loop_new(&init->loop);
+	if (r < 0)
+		return log_error_errno(r, "cannot create the event loop");
+	r = loop_add_fd(init->loop, init->signals.fd, EPOLLIN, init_on_signalfd, init);
+	if (r < 0)
+		return log_error_errno(r, "cannot watch the signalfd");
+	return 0;
+}
+
+static int init_start_main(struct init *init)
+{
+	struct child_spec spec = {
+		.argv = init->options.command,
+		.grouping = init->options.grouping,
+		.take_terminal = isatty(STDIN_FILENO),
+		.mask = &init->signals.original_mask,
+		.exit_not_found = EXIT_NOT_FOUND,
+		.exit_cannot_execute = EXIT_CANNOT_EXECUTE,
+	};
+	int r;
+
+	if (init->options.personality == PERSONALITY_DUMB_INIT)
+		spec.exit_not_found = spec.exit_cannot_execute = DUMB_INIT_EXEC_FAILED;
+	r = child_spawn(&spec, &init->main_pid);
+	if (r < 0)
+		return log_error_errno(r, "cannot fork");
+	log_info("started \"%s\" as pid %d", spec.argv[0], (int)init->main_pid);
+	return reaper_watch(init->reaper, init->main_pid, init_on_main_exit, init);
+}
+
+static void init_free(struct init *init)
+{
+	loop_free(init->loop);
+	reaper_free(init->reaper);
+	pidmap_free(init->signalled);
+	signals_close(&init->signals);
+}
+
+int main(int argc, char **argv)
+{
+	struct init init = { .signals.fd = -1 };
+	int r;
+
+	r = options_parse(argc, argv, &init.options);
+	if (r == OPTIONS_EXIT)
+		return 0;
+	if (r < 0)
+		return options_usage_exit_code(init.options.personality);
+
+	r = init_setup(&init);
+	if (r >= 0)
+		r = init_start_main(&init);
+	if (r >= 0)
+		r = loop_run(init.loop);
+	if (r < 0) {
+		/* Do not leave the command running without an init. */
+		if (init.main_pid > 0 && !init.main_exited)
+			(void)kill(init.main_pid, SIGKILL);
+		init_free(&init);
+		return EXIT_INTERNAL;
+	}
+	init_free(&init);
+	return r;
+}

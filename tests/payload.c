@@ -1,0 +1,235 @@
+/* The one test payload every suite runs (static, so it also works in a bare rootfs or a VM).
+ * Each subcommand does one thing a test needs to observe:
+ *
+ *   exit N                  exit with status N
+ *   kill SIG                die of signal SIG (a number or a name from the table below)
+ *   sleep SECONDS           sleep, then exit 0
+ *   signals [--ignore-term] [--child] [--no-exit]
+ *                           print "ready", then "main NAME" for each signal received; exit 0
+ *                           after TERM unless --ignore-term or --no-exit. --child forks a child
+ *                           in the same process group that prints "child NAME" likewise.
+ *   ids [signals ...]       print "pid=.. pgid=.. sid=.. ppid=.. tpgid=..", then optionally
+ *                           continue as "signals ..."
+ *   orphans N               make N orphaned zombies (fork a middle child that forks a
+ *                           grandchild which exits at once; the middle exits and is waited
+ *                           for), print "done N", then wait for signals until TERM
+ *   leave-behind MODE SECS  fork a child (MODE term: default SIGTERM action; MODE ignore-term:
+ *                           ignores SIGTERM) that prints "left PID" and sleeps SECS; exit 0
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const struct {
+	int sig;
+	const char *name;
+} signal_names[] = {
+	{ SIGHUP, "HUP" },     { SIGINT, "INT" },   { SIGQUIT, "QUIT" }, { SIGUSR1, "USR1" },
+	{ SIGUSR2, "USR2" },   { SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" },
+	{ SIGCONT, "CONT" },   { SIGTSTP, "TSTP" }, { SIGTTIN, "TTIN" }, { SIGTTOU, "TTOU" },
+	{ SIGWINCH, "WINCH" }, { SIGKILL, "KILL" }, { SIGSTOP, "STOP" }, { SIGURG, "URG" },
+};
+
+static const char *sig_name(int sig)
+{
+	static char buf[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(signal_names) / sizeof(signal_names[0]); i++)
+		if (signal_names[i].sig == sig)
+			return signal_names[i].name;
+	snprintf(buf, sizeof(buf), "%d", sig);
+	return buf;
+}
+
+static int sig_parse(const char *s)
+{
+	size_t i;
+
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (i = 0; i < sizeof(signal_names) / sizeof(signal_names[0]); i++)
+		if (strcmp(signal_names[i].name, s) == 0)
+			return signal_names[i].sig;
+	return atoi(s);
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	/* One write per line: lines from several processes on one pipe never interleave. */
+	if (write(STDOUT_FILENO, buf, (size_t)n) < 0)
+		_exit(100);
+}
+
+static void sleep_seconds(double seconds)
+{
+	struct timespec ts = { (time_t)seconds, (long)((seconds - (time_t)seconds) * 1e9) };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static const int watched_signals[] = { SIGHUP,	SIGINT,	  SIGQUIT, SIGUSR1, SIGUSR2,
+				       SIGALRM, SIGTERM,  SIGCONT, SIGTSTP, SIGTTIN,
+				       SIGTTOU, SIGWINCH, SIGPIPE, SIGURG };
+
+static int signal_loop(const char *who, int ignore_term, int no_exit)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(watched_signals) / sizeof(watched_signals[0]); i++)
+		if (!(ignore_term && watched_signals[i] == SIGTERM))
+			sigaddset(&set, watched_signals[i]);
+	if (ignore_term)
+		signal(SIGTERM, SIG_IGN);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	for (;;) {
+		int sig = sigwaitinfo(&set, NULL);
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			return 101;
+		}
+		say("%s %s", who, sig_name(sig));
+		if (sig == SIGTERM && !no_exit)
+			return 0;
+	}
+}
+
+static int cmd_signals(int argc, char **argv)
+{
+	int ignore_term = 0, child = 0, no_exit = 0, i;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--ignore-term") == 0)
+			ignore_term = 1;
+		else if (strcmp(argv[i], "--child") == 0)
+			child = 1;
+		else if (strcmp(argv[i], "--no-exit") == 0)
+			no_exit = 1;
+	}
+	if (child) {
+		/* Block first so no signal sent after "ready" can be lost in the fork window. */
+		sigset_t all;
+		pid_t pid;
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+		pid = fork();
+		if (pid < 0)
+			return 102;
+		if (pid == 0) {
+			say("child-ready");
+			_exit(signal_loop("child", ignore_term, no_exit));
+		}
+	}
+	{
+		sigset_t all;
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+	}
+	say("ready");
+	return signal_loop("main", ignore_term, no_exit);
+}
+
+static int cmd_orphans(long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++) {
+		pid_t middle = fork();
+		if (middle < 0)
+			return 103;
+		if (middle == 0) {
+			pid_t grandchild = fork();
+			if (grandchild == 0)
+				_exit(0);
+			_exit(grandchild < 0 ? 1 : 0);
+		}
+		while (waitpid(middle, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	say("done %ld", n);
+	return signal_loop("main", 0, 0);
+}
+
+static int cmd_leave_behind(const char *mode, double seconds)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return 104;
+	if (pid == 0) {
+		if (strcmp(mode, "ignore-term") == 0)
+			signal(SIGTERM, SIG_IGN);
+		else
+			signal(SIGTERM, SIG_DFL);
+		say("left %d", (int)getpid());
+		sleep_seconds(seconds);
+		_exit(0);
+	}
+	/* Wait for the line so the test knows the pid before we exit. */
+	sleep_seconds(0.05);
+	return 0;
+}
+
+static int cmd_ids(int argc, char **argv)
+{
+	say("pid=%d pgid=%d sid=%d ppid=%d tpgid=%d", (int)getpid(), (int)getpgrp(), (int)getsid(0),
+	    (int)getppid(), (int)tcgetpgrp(STDIN_FILENO));
+	if (argc > 0 && strcmp(argv[0], "signals") == 0)
+		return cmd_signals(argc - 1, argv + 1);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	if (strcmp(cmd, "exit") == 0 && argc > 2)
+		return atoi(argv[2]);
+	if (strcmp(cmd, "kill") == 0 && argc > 2) {
+		int sig = sig_parse(argv[2]);
+		sigset_t set;
+		signal(sig, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(sig);
+		return 105;
+	}
+	if (strcmp(cmd, "sleep") == 0 && argc > 2) {
+		sleep_seconds(atof(argv[2]));
+		return 0;
+	}
+	if (strcmp(cmd, "signals") == 0)
+		return cmd_signals(argc - 2, argv + 2);
+	if (strcmp(cmd, "ids") == 0)
+		return cmd_ids(argc - 2, argv + 2);
+	if (strcmp(cmd, "orphans") == 0 && argc > 2)
+		return cmd_orphans(atol(argv[2]));
+	if (strcmp(cmd, "leave-behind") == 0 && argc > 3)
+		return cmd_leave_behind(argv[2], atof(argv[3]));
+	fprintf(stderr, "payload: unknown command \"%s\"\n", cmd);
+	return 99;
+}
