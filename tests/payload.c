@@ -13,6 +13,8 @@
  *   orphans N               make N orphaned zombies (fork a middle child that forks a
  *                           grandchild which exits at once; the middle exits and is waited
  *                           for), print "done N", then wait for signals until TERM
+ *   adopt                   fork a grandchild whose parent exits; the grandchild prints
+ *                           "adopted-by PPID" once it has a new parent; then as "signals"
  *   leave-behind MODE SECS  fork a child (MODE term: default SIGTERM action; MODE ignore-term:
  *                           ignores SIGTERM) that prints "left PID" and sleeps SECS; exit 0
  */
@@ -152,6 +154,41 @@ static int cmd_signals(int argc, char **argv)
 	return signal_loop("main", ignore_term, no_exit);
 }
 
+/* Before announcing readiness: a signal sent right after the line must not hit a default
+ * action before signal_loop() takes it. */
+static void block_all(void)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+}
+
+static int cmd_adopt(void)
+{
+	pid_t middle = fork();
+
+	if (middle < 0)
+		return 106;
+	if (middle == 0) {
+		pid_t grandchild = fork();
+		if (grandchild == 0) {
+			pid_t parent = getppid();
+			int i;
+			for (i = 0; i < 5000 && getppid() == parent; i++)
+				sleep_seconds(0.001);
+			say("adopted-by %d", (int)getppid());
+			_exit(0);
+		}
+		_exit(grandchild < 0 ? 1 : 0);
+	}
+	while (waitpid(middle, NULL, 0) < 0 && errno == EINTR)
+		;
+	block_all();
+	say("ready");
+	return signal_loop("main", 0, 0);
+}
+
 static int cmd_orphans(long n)
 {
 	long i;
@@ -163,12 +200,13 @@ static int cmd_orphans(long n)
 		if (middle == 0) {
 			pid_t grandchild = fork();
 			if (grandchild == 0)
-				_exit(0);
+				_exit(0); /* a zombie of middle's until middle exits */
 			_exit(grandchild < 0 ? 1 : 0);
 		}
 		while (waitpid(middle, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
+	block_all();
 	say("done %ld", n);
 	return signal_loop("main", 0, 0);
 }
@@ -226,6 +264,8 @@ int main(int argc, char **argv)
 		return cmd_signals(argc - 2, argv + 2);
 	if (strcmp(cmd, "ids") == 0)
 		return cmd_ids(argc - 2, argv + 2);
+	if (strcmp(cmd, "adopt") == 0)
+		return cmd_adopt();
 	if (strcmp(cmd, "orphans") == 0 && argc > 2)
 		return cmd_orphans(atol(argv[2]));
 	if (strcmp(cmd, "leave-behind") == 0 && argc > 3)

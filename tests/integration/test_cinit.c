@@ -145,23 +145,34 @@ Test(reap, orphans_as_subreaper, .timeout = 120)
 	zombie_storm(false, 2000);
 }
 
-Test(reap, subreaper_outside_pid1)
+static void check_adoption(bool pidns)
 {
-	/* The test process is not a subreaper here: without cinit's own PR_SET_CHILD_SUBREAPER,
-	 * the orphan would be adopted by the host's init, not by cinit. */
-	struct spawn_options o = { .no_subreaper = true, .env = (const char *const[]){ NULL } };
-	const char *argv[] = {
-		harness_cinit(), "-v", "--", harness_payload(), "orphans", "50", NULL
-	};
+	/* The test process is no subreaper here: were cinit not one itself, the orphan would be
+	 * adopted by the host's init instead of cinit. */
+	struct spawn_options o = { .new_pidns = pidns, .no_subreaper = true };
+	const char *argv[] = { harness_cinit(), "--", harness_payload(), "adopt", NULL };
+	char want[32];
 	struct proc p;
 
-	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), 0);
 	harness_spawn(&p, &o, argv);
-	cr_assert(harness_expect_line(&p, "done 50", T_LONG));
-	cr_expect_eq(harness_wait_children(p.pid, 1, T_LONG), 1);
+	snprintf(want, sizeof(want), "adopted-by %d", pidns ? 1 : (int)p.pid);
+	cr_expect(harness_expect_line(&p, want, T_SHORT), "want \"%s\", got: %s", want,
+		  p.transcript);
+	cr_expect(harness_expect_line(&p, "ready", T_SHORT));
 	kill(p.pid, SIGTERM);
 	cr_expect_eq(harness_exit_code(&p, T_SHORT), 0);
-	cr_expect(strstr(harness_read_stderr(&p, 0), "") != NULL);
+}
+
+Test(reap, orphans_adopted_by_subreaper)
+{
+	check_adoption(false);
+}
+
+Test(reap, orphans_adopted_by_pid1)
+{
+	harness_require_pidns();
+	check_adoption(true);
 }
 
 Test(reap, verbose_says_subreaper)
