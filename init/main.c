@@ -235,6 +235,11 @@ static int init_on_signal(const struct signalfd_siginfo *si, void *data)
 		return init_on_sigchld(init);
 	if (signals_is_internal(sig))
 		return 0;
+	/* A SIGPIPE or SIGXFSZ the kernel raised for one of our own writes (a closed log pipe) is
+	 * ours, not a request for the command. */
+	if ((sig == SIGPIPE || sig == SIGXFSZ) && si->ssi_code == SI_USER &&
+	    (pid_t)si->ssi_pid == getpid())
+		return 0;
 	if (init->phase == PHASE_RUNNING && !init->main_exited)
 		return init_forward(init, sig);
 	/* While stopping, a second request to stop means "now". */

@@ -171,9 +171,10 @@ static int cmd_adopt(void)
 	if (middle < 0)
 		return 106;
 	if (middle == 0) {
+		pid_t parent =
+			getpid(); /* not getppid() in the grandchild: it may be adopted already */
 		pid_t grandchild = fork();
 		if (grandchild == 0) {
-			pid_t parent = getppid();
 			int i;
 			for (i = 0; i < 5000 && getppid() == parent; i++)
 				sleep_seconds(0.001);
