@@ -36,6 +36,24 @@ static const char *read_rest(struct proc *p, int timeout_ms)
 	return all;
 }
 
+/* argv = cinit, then the options (NULL-terminated, may be NULL), then the payload and its
+ * arguments (NULL-terminated). argv must hold 24 entries. */
+static const char **cinit_argv(const char **argv, const char *const *options,
+			       const char *const *payload_args)
+{
+	size_t n = 0;
+
+	argv[n++] = harness_cinit();
+	for (size_t i = 0; options && options[i]; i++)
+		argv[n++] = options[i];
+	argv[n++] = harness_payload();
+	for (size_t i = 0; payload_args[i]; i++)
+		argv[n++] = payload_args[i];
+	argv[n] = NULL;
+	cr_assert_lt(n, 24);
+	return argv;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Exit codes */
 
@@ -190,24 +208,19 @@ Test(reap, verbose_says_subreaper)
 static const int forwarded[] = { SIGHUP, SIGINT, SIGUSR1, SIGUSR2, SIGWINCH, SIGQUIT };
 static const char *const forwarded_names[] = { "HUP", "INT", "USR1", "USR2", "WINCH", "QUIT" };
 
-static void check_forwarding(bool pidns, const char *const *extra_args, bool child_gets_them)
+static void check_forwarding(bool pidns, const char *const *extra_args, bool child_gets_them,
+			     const char *const *env)
 {
-	struct spawn_options o = { .new_pidns = pidns };
-	const char *argv[16];
+	struct spawn_options o = { .new_pidns = pidns, .env = env };
+	const char *argv[24];
 	const char *all;
 	char want[32];
 	struct proc p;
-	size_t n = 0, i;
+	size_t i;
 
-	argv[n++] = harness_cinit();
-	for (i = 0; extra_args && extra_args[i]; i++)
-		argv[n++] = extra_args[i];
-	argv[n++] = "--";
-	argv[n++] = harness_payload();
-	argv[n++] = "signals";
-	argv[n++] = "--child";
-	argv[n] = NULL;
-	harness_spawn(&p, &o, argv);
+	harness_spawn(
+		&p, &o,
+		cinit_argv(argv, extra_args, (const char *const[]){ "signals", "--child", NULL }));
 	cr_assert(harness_expect_line(&p, "ready", T_SHORT));
 	cr_assert(harness_expect_line(&p, "child-ready", T_SHORT));
 	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
@@ -235,49 +248,48 @@ static void check_forwarding(bool pidns, const char *const *extra_args, bool chi
 Test(signals, forwarded_to_child_as_pid1, .timeout = 60)
 {
 	harness_require_pidns();
-	check_forwarding(true, NULL, false);
+	check_forwarding(true, (const char *const[]){ "--", NULL }, false, NULL);
 }
 
 Test(signals, forwarded_to_child_as_subreaper, .timeout = 60)
 {
-	check_forwarding(false, NULL, false);
+	check_forwarding(false, (const char *const[]){ "--", NULL }, false, NULL);
 }
 
 Test(signals, forwarded_to_group_with_g, .timeout = 60)
 {
 	harness_require_pidns();
-	check_forwarding(true, (const char *const[]){ "-g", NULL }, true);
+	check_forwarding(true, (const char *const[]){ "-g", "--", NULL }, true, NULL);
 }
 
-Test(signals, tini_g_and_env, .timeout = 60)
+Test(signals, tini_g, .timeout = 60)
 {
-	check_forwarding(false, (const char *const[]){ "--tini", "-g", NULL }, true);
+	check_forwarding(false, (const char *const[]){ "--tini", "-g", "--", NULL }, true, NULL);
+}
+
+Test(signals, tini_kill_process_group_env, .timeout = 60)
+{
+	check_forwarding(false, (const char *const[]){ "--tini", "--", NULL }, true,
+			 (const char *const[]){ "TINI_KILL_PROCESS_GROUP=1", NULL });
 }
 
 Test(signals, dumb_init_setsid_forwards_to_group, .timeout = 60)
 {
-	check_forwarding(false, (const char *const[]){ "--dumb-init", NULL }, true);
+	check_forwarding(false, (const char *const[]){ "--dumb-init", NULL }, true, NULL);
 }
 
 Test(signals, dumb_init_single_child, .timeout = 60)
 {
-	check_forwarding(false, (const char *const[]){ "--dumb-init", "-c", NULL }, false);
+	check_forwarding(false, (const char *const[]){ "--dumb-init", "-c", NULL }, false, NULL);
 }
 
 static void check_rewrite(const char *const *args, int send, const char *want_line,
 			  const char *unwanted_line)
 {
-	const char *argv[16], *all;
+	const char *argv[24], *all;
 	struct proc p;
-	size_t n = 0, i;
 
-	argv[n++] = harness_cinit();
-	for (i = 0; args[i]; i++)
-		argv[n++] = args[i];
-	argv[n++] = harness_payload();
-	argv[n++] = "signals";
-	argv[n] = NULL;
-	harness_spawn(&p, NULL, argv);
+	harness_spawn(&p, NULL, cinit_argv(argv, args, (const char *const[]){ "signals", NULL }));
 	cr_assert(harness_expect_line(&p, "ready", T_SHORT));
 	kill(p.pid, send);
 	if (want_line)
@@ -494,18 +506,11 @@ Test(dumb_init, setsid_by_default, .fini = remove_links)
 
 static void check_no_setsid(const char *const *args, const struct spawn_options *o)
 {
-	const char *argv[8];
+	const char *argv[24];
 	int pid, pgid, sid, tpgid;
 	struct proc p;
-	size_t n = 0;
 
-	argv[n++] = harness_cinit();
-	for (size_t i = 0; args[i]; i++)
-		argv[n++] = args[i];
-	argv[n++] = harness_payload();
-	argv[n++] = "ids";
-	argv[n] = NULL;
-	harness_spawn(&p, o, argv);
+	harness_spawn(&p, o, cinit_argv(argv, args, (const char *const[]){ "ids", NULL }));
 	parse_ids(harness_read_line(&p, T_SHORT), &pid, &pgid, &sid, &tpgid);
 	cr_expect_eq(pgid, getpgid(p.pid), "the child stays in dumb-init's process group");
 	cr_expect_eq(sid, getsid(p.pid));
@@ -540,19 +545,12 @@ Test(dumb_init, exec_failure_and_version)
 static void check_terminal(const char *const *args)
 {
 	struct spawn_options o = { .on_pty = true };
-	const char *argv[10];
+	const char *argv[24];
 	int pid, pgid, sid, tpgid;
 	struct proc p;
-	size_t n = 0;
 
-	argv[n++] = harness_cinit();
-	for (size_t i = 0; args[i]; i++)
-		argv[n++] = args[i];
-	argv[n++] = harness_payload();
-	argv[n++] = "ids";
-	argv[n++] = "signals";
-	argv[n] = NULL;
-	harness_spawn(&p, &o, argv);
+	harness_spawn(&p, &o,
+		      cinit_argv(argv, args, (const char *const[]){ "ids", "signals", NULL }));
 	parse_ids(harness_read_line(&p, T_SHORT), &pid, &pgid, &sid, &tpgid);
 	cr_expect_eq(pgid, pid, "the command has its own process group");
 	cr_expect_eq(tpgid, pgid, "and it is the terminal's foreground group");
