@@ -13,6 +13,7 @@
 
 struct loop_source {
 	int fd;
+	bool removed; /* freed after the current dispatch round, which may still name it */
 	loop_fd_handler handler;
 	void *data;
 	struct loop_source *next;
@@ -33,6 +34,7 @@ struct loop {
 	struct loop_timer *timers;
 	bool quit;
 	int status;
+	bool removed_sources;
 };
 
 static int loop_on_timerfd(struct loop *loop, int fd, uint32_t events, void *data);
@@ -110,16 +112,31 @@ int loop_remove_fd(struct loop *loop, int fd)
 	struct loop_source **p;
 
 	for (p = &loop->sources; *p; p = &(*p)->next) {
-		if ((*p)->fd == fd) {
-			struct loop_source *s = *p;
-			*p = s->next;
-			free(s);
+		if ((*p)->fd == fd && !(*p)->removed) {
+			(*p)->removed = true;
+			loop->removed_sources = true;
 			if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_DEL, fd, NULL) < 0)
 				return -errno;
 			return 0;
 		}
 	}
 	return -ENOENT;
+}
+
+static void loop_free_removed(struct loop *loop)
+{
+	struct loop_source **p = &loop->sources;
+
+	while (*p) {
+		struct loop_source *s = *p;
+		if (s->removed) {
+			*p = s->next;
+			free(s);
+		} else {
+			p = &s->next;
+		}
+	}
+	loop->removed_sources = false;
 }
 
 /* Keeps the timerfd armed at the earliest deadline (absolute, so late dispatch cannot drift). */
@@ -225,10 +242,16 @@ int loop_run(struct loop *loop)
 		}
 		for (i = 0; i < n && !loop->quit; i++) {
 			struct loop_source *s = events[i].data.ptr;
-			int r = s->handler(loop, s->fd, events[i].events, s->data);
+			int r;
+
+			if (s->removed)
+				continue;
+			r = s->handler(loop, s->fd, events[i].events, s->data);
 			if (r < 0)
 				return r;
 		}
+		if (loop->removed_sources)
+			loop_free_removed(loop);
 	}
 	return loop->status;
 }

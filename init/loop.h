@@ -16,7 +16,7 @@ void loop_free(struct loop *loop);
 
 /* Watches fd (EPOLLIN etc.). The loop does not own fd. */
 int loop_add_fd(struct loop *loop, int fd, uint32_t events, loop_fd_handler handler, void *data);
-/* Not from inside a handler of the same dispatch round: the source is freed at once. */
+/* Safe from inside any handler: the source is freed after the current dispatch round. */
 int loop_remove_fd(struct loop *loop, int fd);
 
 /* One-shot timer firing after usec on CLOCK_MONOTONIC. The handle stays valid until it fires
