@@ -6,7 +6,8 @@
  *   initbench mem [--pidns] INIT...              VmRSS/VmHWM/RssAnon of `INIT sleep 2` at 1 s
  *   initbench backlog [--strace FILE] RUNS ZOMBIES INIT...
  *                                                time for INIT (PID 1) to reap a zombie backlog
- *   initbench latency ITERATIONS [INIT...]       SIGTERM forwarding latency; no INIT = direct
+ *   initbench latency ITERATIONS [INIT...]       SIGTERM forwarding latency (each sample and
+ *                                                a summary); no INIT = straight to the child
  *   initbench idle SECONDS INIT...               context switches of an idle INIT (PID 1)
  * Payloads (started by the inits):
  *   initbench gen DIR ZOMBIES                    on SIGUSR1, leave ZOMBIES orphaned zombies
@@ -46,12 +47,12 @@
 #define NSEC_PER_SEC  1000000000LL
 
 #define DRIVER_TIMEOUT_S 900
-#define MAX_TRACKED      4
-#define MAX_SAMPLES      10000
+#define MAX_TRACKED	 4
+#define MAX_SAMPLES	 10000
 #define CHILDREN_BUFSIZE (1 << 20)
 #define CLONE_STACK_SIZE (256 * 1024)
-#define STATE_DIR_MAX    256
-#define GEN_STACK_SIZE   (64 * 1024)
+#define STATE_DIR_MAX	 256
+#define GEN_STACK_SIZE	 (64 * 1024)
 
 /* Pids to SIGKILL if the driver is interrupted; written before the process can matter. */
 static volatile pid_t tracked[MAX_TRACKED];
@@ -239,6 +240,10 @@ static int spawn_child(void *data)
 	struct spawn_args *args = data;
 	sigset_t none;
 
+	/* A background job of a non-interactive shell starts with SIGINT and SIGQUIT ignored,
+	 * and exec keeps ignored signals ignored: give the init a clean slate. */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Dies with the driver even if the driver is SIGKILLed. */
@@ -649,6 +654,8 @@ static int cmd_latency(int argc, char **argv)
 		memcpy(&ts, buf, sizeof(ts));
 		samples[i] = (double)(ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec - t0) / 1000;
 	}
+	for (int i = 0; i < iterations; i++)
+		printf("sample_us=%.1f\n", samples[i]);
 	printf("lat_med_us=%.1f\nlat_min_us=%.1f\n", median(samples, iterations),
 	       minimum(samples, iterations));
 out:
@@ -808,6 +815,7 @@ static int cmd_termchild(int argc, char **argv)
 
 /* ---- main --------------------------------------------------------------------------- */
 
+/* clang-format off */
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -820,6 +828,7 @@ static const struct {
 	{ "gen", cmd_gen, false },
 	{ "termchild", cmd_termchild, false },
 };
+/* clang-format on */
 
 int main(int argc, char **argv)
 {
