@@ -10,7 +10,8 @@
 struct child_spec {
 	char **argv;
 	enum child_grouping grouping;
-	bool take_terminal;	 /* stdin is a tty: make the child its foreground group */
+	bool take_terminal;	 /* stdin is a tty: the child's group becomes the
+				    foreground, or its new session takes the tty */
 	const sigset_t *mask;	 /* signal mask for the child */
 	int exit_not_found;	 /* status when exec fails with ENOENT (127) */
 	int exit_cannot_execute; /* any other exec failure (126) */

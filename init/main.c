@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -45,6 +46,10 @@ struct init {
 	enum phase phase;
 	struct loop_timer *timer;
 	struct pidmap *signalled; /* leftovers already sent SIGTERM (not PID 1) */
+	bool gave_terminal;	  /* the main command's group is the tty's foreground */
+	/* TIOCNOTTY as session leader makes the kernel send SIGHUP and SIGCONT to the terminal's
+	 * foreground group, which includes us: those two are not meant for the command. */
+	bool swallow_hangup, swallow_cont;
 };
 
 static int init_exit_status(const struct init *init, int wait_status)
@@ -68,6 +73,9 @@ static void init_on_main_exit(pid_t pid, int status, void *data)
 	char name[16];
 
 	init->main_exited = true;
+	/* Take the terminal back so that Ctrl-C during the grace period reaches us. */
+	if (init->gave_terminal && tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
+		log_debug_errno(errno, "cannot take the terminal back");
 	init->exit_status = init_exit_status(init, status);
 	if (WIFSIGNALED(status))
 		log_info("main command (pid %d) was killed by SIG%s", (int)pid,
@@ -81,6 +89,8 @@ static void init_on_orphan_exit(pid_t pid, int status, void *data)
 {
 	struct init *init = data;
 
+	/* A later process may get this pid: it has not been sent SIGTERM. */
+	pidmap_remove(init->signalled, pid);
 	if (init->options.warn_reap)
 		log_warning("reaped zombie process with pid=%d", (int)pid);
 	else
@@ -210,15 +220,16 @@ static int init_forward(struct init *init, int sig)
 	value_signal_name(sig, name, sizeof(name));
 	if (target == 0) {
 		log_debug("not forwarding SIG%s (rewritten to 0)", name);
-		return 0;
+	} else {
+		r = signals_send(init->main_pid, target, init->options.signal_group);
+		if (r < 0)
+			log_warning_errno(r, "cannot forward SIG%s to %d", name,
+					  (int)init->main_pid);
+		else
+			log_debug("forwarded SIG%s as SIG%s to %s%d", name,
+				  value_signal_name(target, tname, sizeof(tname)),
+				  init->options.signal_group ? "group " : "", (int)init->main_pid);
 	}
-	r = signals_send(init->main_pid, target, init->options.signal_group);
-	if (r < 0)
-		log_warning_errno(r, "cannot forward SIG%s to %d", name, (int)init->main_pid);
-	else
-		log_debug("forwarded SIG%s as SIG%s to %s%d", name,
-			  value_signal_name(target, tname, sizeof(tname)),
-			  init->options.signal_group ? "group " : "", (int)init->main_pid);
 	/* Like dumb-init: job-control stops reach the child, then we stop too so the shell that
 	 * started us sees a stopped job. SIGCONT will wake us and be forwarded. */
 	if (is_tty_stop_signal(sig) && init->options.stop_on_tty_signals)
@@ -235,6 +246,17 @@ static int init_on_signal(const struct signalfd_siginfo *si, void *data)
 		return init_on_sigchld(init);
 	if (signals_is_internal(sig))
 		return 0;
+	/* The kernel sends those on behalf of our own ioctl, so they carry our pid. */
+	if ((pid_t)si->ssi_pid == getpid() &&
+	    ((sig == SIGHUP && init->swallow_hangup) || (sig == SIGCONT && init->swallow_cont))) {
+		if (sig == SIGHUP)
+			init->swallow_hangup = false;
+		else
+			init->swallow_cont = false;
+		log_debug("ignoring the SIG%s of giving up the terminal",
+			  sig == SIGHUP ? "HUP" : "CONT");
+		return 0;
+	}
 	/* A SIGPIPE or SIGXFSZ the kernel raised for one of our own writes (a closed log pipe) is
 	 * ours, not a request for the command. */
 	if ((sig == SIGPIPE || sig == SIGXFSZ) && si->ssi_code == SI_USER &&
@@ -271,13 +293,13 @@ static int init_setup(struct init *init)
 		else
 			log_info("not PID 1: registered as child subreaper");
 	}
-	if (init->options.pdeath_signal &&
-	    prctl(PR_SET_PDEATHSIG, init->options.pdeath_signal, 0, 0, 0) < 0)
-		return log_error_errno(errno, "cannot set the parent death signal");
-
 	r = signals_setup(&init->signals);
 	if (r < 0)
 		return log_error_errno(r, "cannot set up signal handling");
+	/* Only now that signals are blocked: a parent dying earlier would kill us outright. */
+	if (init->options.pdeath_signal &&
+	    prctl(PR_SET_PDEATHSIG, init->options.pdeath_signal, 0, 0, 0) < 0)
+		return log_error_errno(errno, "cannot set the parent death signal");
 	r = reaper_new(&init->reaper);
 	if (r < 0)
 		return log_error_errno(r, "reaper");
@@ -308,9 +330,19 @@ static int init_start_main(struct init *init)
 
 	if (init->options.personality == PERSONALITY_DUMB_INIT)
 		spec.exit_not_found = spec.exit_cannot_execute = DUMB_INIT_EXEC_FAILED;
+	/* A new session can only take the terminal once ours has let go of it (as dumb-init
+	 * does); as session leader that costs us a SIGHUP and a SIGCONT, swallowed later. */
+	if (spec.take_terminal && spec.grouping == CHILD_OWN_SESSION) {
+		bool leader = getsid(0) == getpid();
+		if (ioctl(STDIN_FILENO, TIOCNOTTY) < 0)
+			log_debug_errno(errno, "cannot detach from the terminal");
+		else if (leader)
+			init->swallow_hangup = init->swallow_cont = true;
+	}
 	r = child_spawn(&spec, &init->main_pid);
 	if (r < 0)
 		return log_error_errno(r, "cannot fork");
+	init->gave_terminal = spec.take_terminal && spec.grouping == CHILD_OWN_PGRP;
 	log_info("started \"%s\" as pid %d", spec.argv[0], (int)init->main_pid);
 	return reaper_watch(init->reaper, init->main_pid, init_on_main_exit, init);
 }

@@ -109,6 +109,7 @@ static int parse_rewrite(struct options *o, const char *flag, const char *text)
 	if (from >= OPTIONS_SIGNALS || to >= OPTIONS_SIGNALS)
 		return value_error(o, flag, text, VALUE_SIGNAL, -ERANGE);
 	o->rewrite[from] = to;
+	o->rewrite_set[from] = true;
 	return 0;
 }
 
@@ -215,11 +216,27 @@ static void print_help_dumb_init(void)
 	       PACKAGE_VERSION);
 }
 
+/* tini tests only for presence: TINI_SUBREAPER= (empty) counts. */
 static bool env_is_set(const char *name)
 {
-	const char *v = getenv(name);
+	return getenv(name) != NULL;
+}
 
-	return v && *v;
+/* getopt with a leading ':' in the optstring returns ':' for a missing argument and '?' for
+ * an unknown option; name exactly what the user typed. */
+static int option_error(const struct options *o, char **argv, int c)
+{
+	const char *arg = argv[optind - 1];
+	bool is_long = arg && strncmp(arg, "--", 2) == 0;
+
+	if (c == ':') {
+		if (is_long)
+			return usage_error(o, "option \"%s\" requires an argument", arg);
+		return usage_error(o, "option \"-%c\" requires an argument", optopt);
+	}
+	if (optopt == 0 && is_long)
+		return usage_error(o, "unknown option \"%s\"", arg);
+	return usage_error(o, "unknown option \"-%c\"", optopt);
 }
 
 static int parse_tini(int argc, char **argv, struct options *o)
@@ -244,7 +261,7 @@ static int parse_tini(int argc, char **argv, struct options *o)
 		return PARSE_EXIT;
 	}
 	opterr = 0;
-	while ((c = getopt(argc, argv, "+hsp:vwge:l")) != -1) {
+	while ((c = getopt(argc, argv, "+:hsp:vwge:l")) != -1) {
 		switch (c) {
 		case 'h':
 			print_help_tini();
@@ -277,10 +294,8 @@ static int parse_tini(int argc, char **argv, struct options *o)
 			       "implementation and shares no code with it.\n",
 			       PACKAGE_VERSION);
 			return PARSE_EXIT;
-		case ':':
-			return usage_error(o, "option -%c requires an argument", optopt);
 		default:
-			return usage_error(o, "unknown option -%c", optopt);
+			return option_error(o, argv, c);
 		}
 	}
 	return optind;
@@ -304,8 +319,10 @@ static int parse_dumb_init(int argc, char **argv, struct options *o)
 		o->grouping = CHILD_SAME_PGRP;
 		o->signal_group = false;
 	}
+	if (getenv("DUMB_INIT_DEBUG"))
+		o->verbosity = LOG_LEVEL_DEBUG;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+hcr:vV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hcr:vV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			print_help_dumb_init();
@@ -325,10 +342,8 @@ static int parse_dumb_init(int argc, char **argv, struct options *o)
 		case 'V':
 			print_version(o);
 			return PARSE_EXIT;
-		case ':':
-			return usage_error(o, "option %s requires an argument", argv[optind - 1]);
 		default:
-			return usage_error(o, "unrecognized option \"%s\"", argv[optind - 1]);
+			return option_error(o, argv, c);
 		}
 	}
 	/* In setsid mode the child's session has no terminal job control of its own, so dumb-init
@@ -336,7 +351,7 @@ static int parse_dumb_init(int argc, char **argv, struct options *o)
 	if (o->grouping == CHILD_OWN_SESSION) {
 		static const int tty_signals[] = { SIGTSTP, SIGTTOU, SIGTTIN };
 		for (i = 0; i < ELEMENTSOF(tty_signals); i++)
-			if (o->rewrite[tty_signals[i]] == tty_signals[i])
+			if (!o->rewrite_set[tty_signals[i]])
 				o->rewrite[tty_signals[i]] = SIGSTOP;
 	}
 	return optind;
@@ -369,7 +384,7 @@ static int parse_cinit(int argc, char **argv, struct options *o)
 	int c, r;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+hVvgr:p:e:t:sw", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hVvgr:p:e:t:sw", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			print_help_cinit();
@@ -416,10 +431,8 @@ static int parse_cinit(int argc, char **argv, struct options *o)
 		case OPT_TINI:
 		case OPT_DUMB_INIT:
 			return usage_error(o, "%s must be the first option", argv[optind - 1]);
-		case ':':
-			return usage_error(o, "option %s requires an argument", argv[optind - 1]);
 		default:
-			return usage_error(o, "unknown option \"%s\"", argv[optind - 1]);
+			return option_error(o, argv, c);
 		}
 	}
 	return optind;

@@ -30,9 +30,10 @@ struct options {
 	bool subreaper_requested;     /* -s or TINI_SUBREAPER; cinit registers anyway */
 	int pdeath_signal;	      /* -p: signal we get when our parent dies, 0 = none */
 	int rewrite[OPTIONS_SIGNALS]; /* signal -> signal to forward; 0 = drop */
-	bool remap_exit[256];	      /* tini -e: these child exit codes become 0 */
-	uint64_t stop_timeout_usec;   /* SIGTERM -> SIGKILL grace for leftovers */
-	char **command;		      /* argv of the main command, NULL-terminated */
+	bool rewrite_set[OPTIONS_SIGNALS]; /* given by the user (-r) */
+	bool remap_exit[256];		   /* tini -e: these child exit codes become 0 */
+	uint64_t stop_timeout_usec;	   /* SIGTERM -> SIGKILL grace for leftovers */
+	char **command;			   /* argv of the main command, NULL-terminated */
 };
 
 enum options_result {

@@ -5,32 +5,21 @@
 
 #include <sys/signalfd.h>
 
-/* Signals that report cinit's own faults: leave them unblocked so a bug kills cinit loudly
- * instead of looping on a blocked fault. */
-static const int fault_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT };
-
 bool signals_is_internal(int sig)
 {
-	size_t i;
-
-	if (sig == SIGCHLD || sig == SIGKILL || sig == SIGSTOP)
-		return true;
-	for (i = 0; i < ELEMENTSOF(fault_signals); i++)
-		if (fault_signals[i] == sig)
-			return true;
-	return false;
+	return sig == SIGCHLD || sig == SIGKILL || sig == SIGSTOP;
 }
 
 int signals_setup(struct signals *signals)
 {
 	sigset_t mask;
-	size_t i;
 
 	signals->fd = -1;
+	/* Everything, the fault signals too: a real fault of cinit's own is forced through the
+	 * mask by the kernel and still kills it, while a SIGABRT or SIGSEGV sent with kill() is
+	 * forwarded like any other signal (as dumb-init does) instead of killing PID 1. */
 	if (sigfillset(&mask) < 0)
 		return -errno;
-	for (i = 0; i < ELEMENTSOF(fault_signals); i++)
-		(void)sigdelset(&mask, fault_signals[i]);
 	if (sigprocmask(SIG_SETMASK, &mask, &signals->original_mask) < 0)
 		return -errno;
 	signals->fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -72,7 +61,15 @@ int signals_send(pid_t pid, int sig, bool group)
 {
 	if (pid <= 0)
 		return -EINVAL;
-	if (kill(group ? -pid : pid, sig) < 0 && errno != ESRCH)
+	if (group) {
+		if (kill(-pid, sig) == 0)
+			return 0;
+		/* Between fork() and the child's setsid()/setpgid() its group does not exist
+		 * yet: the child itself is all there is to signal. */
+		if (errno != ESRCH)
+			return -errno;
+	}
+	if (kill(pid, sig) < 0 && errno != ESRCH)
 		return -errno;
 	return 0;
 }

@@ -12,8 +12,7 @@ struct signals {
 	sigset_t original_mask; /* restored in the child before exec */
 };
 
-/* Blocks every signal except the synchronous fault signals (which must kill cinit if it faults,
- * and which tini also leaves alone) and opens the signalfd. */
+/* Blocks every signal and opens the signalfd. */
 int signals_setup(struct signals *signals);
 void signals_close(struct signals *signals);
 
@@ -21,7 +20,7 @@ void signals_close(struct signals *signals);
 int signals_drain(struct signals *signals, int (*fn)(const struct signalfd_siginfo *si, void *data),
 		  void *data);
 
-/* True for signals that are never forwarded: faults, SIGCHLD, and those no one can catch. */
+/* True for signals that are never forwarded: SIGCHLD, and those no one can catch. */
 bool signals_is_internal(int sig);
 
 /* Sends sig to pid, or to its process group when group is set. Returns 0 or -errno; ESRCH is

@@ -36,6 +36,7 @@ static const struct {
 	{ SIGUSR2, "USR2" },   { SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" },
 	{ SIGCONT, "CONT" },   { SIGTSTP, "TSTP" }, { SIGTTIN, "TTIN" }, { SIGTTOU, "TTOU" },
 	{ SIGWINCH, "WINCH" }, { SIGKILL, "KILL" }, { SIGSTOP, "STOP" }, { SIGURG, "URG" },
+	{ SIGABRT, "ABRT" },   { SIGSEGV, "SEGV" },
 };
 
 static const char *sig_name(int sig)
@@ -90,9 +91,9 @@ static void sleep_seconds(double seconds)
 		;
 }
 
-static const int watched_signals[] = { SIGHUP,	SIGINT,	  SIGQUIT, SIGUSR1, SIGUSR2,
-				       SIGALRM, SIGTERM,  SIGCONT, SIGTSTP, SIGTTIN,
-				       SIGTTOU, SIGWINCH, SIGPIPE, SIGURG };
+static const int watched_signals[] = { SIGHUP,	SIGINT,	 SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
+				       SIGTERM, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH,
+				       SIGPIPE, SIGURG,	 SIGABRT, SIGSEGV };
 
 static int signal_loop(const char *who, int ignore_term, int no_exit)
 {
@@ -214,8 +215,13 @@ static int cmd_orphans(long n)
 
 static int cmd_leave_behind(const char *mode, double seconds)
 {
-	pid_t pid = fork();
+	int sync[2];
+	char c;
+	pid_t pid;
 
+	if (pipe(sync) < 0)
+		return 104;
+	pid = fork();
 	if (pid < 0)
 		return 104;
 	if (pid == 0) {
@@ -224,11 +230,14 @@ static int cmd_leave_behind(const char *mode, double seconds)
 		else
 			signal(SIGTERM, SIG_DFL);
 		say("left %d", (int)getpid());
+		close(sync[1]); /* the signal disposition is in place: main may exit */
+		close(sync[0]);
 		sleep_seconds(seconds);
 		_exit(0);
 	}
-	/* Wait for the line so the test knows the pid before we exit. */
-	sleep_seconds(0.05);
+	close(sync[1]);
+	while (read(sync[0], &c, 1) < 0 && errno == EINTR)
+		;
 	return 0;
 }
 

@@ -89,6 +89,13 @@ static void child_exec(const struct spawn_options *o, const char *const argv[], 
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
+	if (o->pending_signal) {
+		sigset_t one;
+		sigemptyset(&one);
+		sigaddset(&one, o->pending_signal);
+		sigprocmask(SIG_BLOCK, &one, NULL);
+		raise(o->pending_signal);
+	}
 	execv(argv[0], (char *const *)argv);
 	_exit(121);
 }
@@ -209,6 +216,28 @@ bool harness_expect_line(struct proc *p, const char *want, int timeout_ms)
 	return false;
 }
 
+bool harness_expect_stderr(struct proc *p, const char *needle, int timeout_ms)
+{
+	char text[16384];
+	size_t len = 0;
+	long long deadline = harness_now_ms() + timeout_ms;
+
+	while (p->err_fd >= 0 && len < sizeof(text) - 1) {
+		long long left = deadline - harness_now_ms();
+		ssize_t n;
+		if (left <= 0 || wait_readable(p->err_fd, (int)left) <= 0)
+			return false;
+		n = read(p->err_fd, text + len, sizeof(text) - 1 - len);
+		if (n <= 0)
+			return false;
+		len += (size_t)n;
+		text[len] = '\0';
+		if (strstr(text, needle))
+			return true;
+	}
+	return false;
+}
+
 const char *harness_read_stderr(struct proc *p, int timeout_ms)
 {
 	static char text[16384];
@@ -239,9 +268,17 @@ int harness_wait(struct proc *p, int timeout_ms)
 		if (r == p->pid)
 			break;
 		if (r < 0 || harness_now_ms() > deadline) {
-			/* Never leave anything behind: SIGKILL to PID 1 of a namespace ends all. */
+			/* Never leave anything behind: SIGKILL to PID 1 of a namespace ends all;
+			 * outside one, what cinit left comes to us (a subreaper) once it is gone.
+			 */
+			pid_t kids[256];
+			int n;
+
 			kill(p->pid, SIGKILL);
 			waitpid(p->pid, NULL, 0);
+			n = harness_children(getpid(), kids, 256);
+			for (int i = 0; i < n && i < 256; i++)
+				kill(kids[i], SIGKILL);
 			status = -1;
 			break;
 		}

@@ -21,6 +21,7 @@ struct spawn_options {
 	bool on_pty;		/* new session with a pty as controlling terminal and stdin */
 	bool no_subreaper;	/* by default the test process is a subreaper, to see leftovers */
 	const char *const *env; /* extra NAME=VALUE entries, NULL-terminated */
+	int pending_signal;	/* blocked and raised before exec: already pending at start */
 };
 
 const char *harness_cinit(void);
@@ -39,6 +40,8 @@ const char *harness_read_line(struct proc *p, int timeout_ms);
 bool harness_printed(const struct proc *p, const char *line);
 /* True if want was printed already or is printed (as a whole line) within timeout_ms. */
 bool harness_expect_line(struct proc *p, const char *want, int timeout_ms);
+/* Reads stderr until it contains needle; false on EOF or timeout. */
+bool harness_expect_stderr(struct proc *p, const char *needle, int timeout_ms);
 /* All of stderr (until EOF), NUL-terminated, static storage. */
 const char *harness_read_stderr(struct proc *p, int timeout_ms);
 

@@ -283,6 +283,51 @@ Test(signals, dumb_init_single_child, .timeout = 60)
 	check_forwarding(false, (const char *const[]){ "--dumb-init", "-c", NULL }, false, NULL);
 }
 
+/* A signal already pending when the init starts reaches the command even in the window before
+ * the command has made its own session or group. */
+static void check_pending_at_start(const char *const *args)
+{
+	struct spawn_options o = { .pending_signal = SIGUSR1 };
+	const char *argv[24];
+	struct proc p;
+
+	harness_spawn(&p, &o, cinit_argv(argv, args, (const char *const[]){ "signals", NULL }));
+	cr_expect(harness_expect_line(&p, "main USR1", T_SHORT), "lost: %s", p.transcript);
+	kill(p.pid, SIGTERM);
+	cr_expect(harness_expect_line(&p, "main TERM", T_SHORT));
+	harness_wait(&p, T_SHORT);
+}
+
+Test(signals, pending_at_start_reaches_new_session, .timeout = 60)
+{
+	for (int i = 0; i < 10; i++)
+		check_pending_at_start((const char *const[]){ "--dumb-init", NULL });
+}
+
+Test(signals, pending_at_start_reaches_new_group, .timeout = 60)
+{
+	for (int i = 0; i < 10; i++)
+		check_pending_at_start((const char *const[]){ "-g", "--", NULL });
+}
+
+Test(signals, fault_signals_sent_by_kill_are_forwarded)
+{
+	/* kill -SEGV / -ABRT aimed at PID 1 must not kill it (and orphan the command). */
+	const char *argv[24];
+	struct proc p;
+
+	harness_spawn(&p, NULL,
+		      cinit_argv(argv, (const char *const[]){ "--", NULL },
+				 (const char *const[]){ "signals", NULL }));
+	cr_assert(harness_expect_line(&p, "ready", T_SHORT));
+	kill(p.pid, SIGABRT);
+	cr_expect(harness_expect_line(&p, "main ABRT", T_SHORT));
+	kill(p.pid, SIGSEGV);
+	cr_expect(harness_expect_line(&p, "main SEGV", T_SHORT));
+	kill(p.pid, SIGTERM);
+	cr_expect_eq(harness_exit_code(&p, T_SHORT), 0, "cinit survived: %s", p.transcript);
+}
+
 static void check_rewrite(const char *const *args, int send, const char *want_line,
 			  const char *unwanted_line)
 {
@@ -542,7 +587,7 @@ Test(dumb_init, exec_failure_and_version)
 /* ---------------------------------------------------------------------------------------- */
 /* Terminal */
 
-static void check_terminal(const char *const *args)
+static void check_terminal(const char *const *args, bool new_session)
 {
 	struct spawn_options o = { .on_pty = true };
 	const char *argv[24];
@@ -554,7 +599,10 @@ static void check_terminal(const char *const *args)
 	parse_ids(harness_read_line(&p, T_SHORT), &pid, &pgid, &sid, &tpgid);
 	cr_expect_eq(pgid, pid, "the command has its own process group");
 	cr_expect_eq(tpgid, pgid, "and it is the terminal's foreground group");
-	cr_expect_eq(sid, p.pid, "in cinit's session");
+	if (new_session)
+		cr_expect_eq(sid, pid, "leading its own session, which took the terminal");
+	else
+		cr_expect_eq(sid, p.pid, "in cinit's session");
 	cr_assert(harness_expect_line(&p, "ready", T_SHORT));
 	/* Ctrl-C on the terminal reaches the command through the line discipline. */
 	cr_assert_eq(write(p.pty_fd, "\x03", 1), 1);
@@ -566,12 +614,22 @@ static void check_terminal(const char *const *args)
 
 Test(tty, foreground_group_and_ctrl_c)
 {
-	check_terminal((const char *const[]){ "--", NULL });
+	check_terminal((const char *const[]){ "--", NULL }, false);
+}
+
+Test(tty, dumb_init_session_takes_the_terminal)
+{
+	check_terminal((const char *const[]){ "--dumb-init", NULL }, true);
+}
+
+Test(tty, setsid_takes_the_terminal)
+{
+	check_terminal((const char *const[]){ "--setsid", "--", NULL }, true);
 }
 
 Test(tty, tini_foreground_group)
 {
-	check_terminal((const char *const[]){ "--tini", "--", NULL });
+	check_terminal((const char *const[]){ "--tini", "--", NULL }, false);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -629,9 +687,8 @@ Test(stop, leftover_taking_term_ends_at_once, .timeout = 60)
 
 Test(stop, second_sigterm_kills_leftovers_now, .timeout = 60)
 {
-	const char *argv[] = {
-		harness_cinit(), "--", harness_payload(), "leave-behind", "ignore-term", "60", NULL
-	};
+	const char *argv[] = { harness_cinit(), "-vv",	       "--", harness_payload(),
+			       "leave-behind",	"ignore-term", "60", NULL };
 	struct proc p;
 	int left;
 	const char *line;
@@ -639,7 +696,7 @@ Test(stop, second_sigterm_kills_leftovers_now, .timeout = 60)
 	harness_spawn(&p, NULL, argv);
 	line = harness_read_line(&p, T_SHORT);
 	cr_assert(line && sscanf(line, "left %d", &left) == 1);
-	usleep(200 * 1000); /* the main command has exited; cinit is in its grace period */
+	cr_assert(harness_expect_stderr(&p, "stopping what is left", T_SHORT));
 	kill(p.pid, SIGTERM);
 	cr_expect_eq(harness_exit_code(&p, 5000), 0, "a second stop request ends the grace");
 	cr_expect_eq(harness_state(left), 0);
@@ -659,7 +716,12 @@ Test(usage, bad_flags)
 {
 	static const struct bad_case cases[] = {
 		{ { "--bogus", "--" }, 2, "\"--bogus\"", false },
-		{ { "-x", "--" }, 2, "-x", false },
+		{ { "-x", "--" }, 2, "\"-x\"", false },
+		{ { "-gx", "--" }, 2, "\"-x\"", false },
+		{ { "-p" }, 2, "\"-p\" requires an argument", true },
+		{ { "--rewrite" }, 2, "\"--rewrite\" requires an argument", true },
+		{ { "--tini", "-p" }, 1, "\"-p\" requires an argument", true },
+		{ { "--dumb-init", "-r" }, 1, "\"-r\" requires an argument", true },
 		{ { "--" }, 2, "missing command", true },
 		{ { "-v" }, 2, "missing command", true },
 		{ { "-p", "SIGFOO", "--" }, 2, "\"SIGFOO\" is not a signal", false },
