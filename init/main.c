@@ -40,6 +40,7 @@ struct init {
 	struct signals signals;
 	struct reaper *reaper;
 	bool is_pid1;
+	pid_t pid; /* our own, as signalfd reports it */
 	pid_t main_pid;
 	bool main_exited;
 	int exit_status;
@@ -233,7 +234,7 @@ static int init_forward(struct init *init, int sig)
 	/* Like dumb-init: job-control stops reach the child, then we stop too so the shell that
 	 * started us sees a stopped job. SIGCONT will wake us and be forwarded. */
 	if (is_tty_stop_signal(sig) && init->options.stop_on_tty_signals)
-		(void)kill(getpid(), SIGSTOP);
+		(void)kill(init->pid, SIGSTOP);
 	return 0;
 }
 
@@ -247,7 +248,7 @@ static int init_on_signal(const struct signalfd_siginfo *si, void *data)
 	if (signals_is_internal(sig))
 		return 0;
 	/* The kernel sends those on behalf of our own ioctl, so they carry our pid. */
-	if ((pid_t)si->ssi_pid == getpid() &&
+	if ((init->swallow_hangup || init->swallow_cont) && (pid_t)si->ssi_pid == init->pid &&
 	    ((sig == SIGHUP && init->swallow_hangup) || (sig == SIGCONT && init->swallow_cont))) {
 		if (sig == SIGHUP)
 			init->swallow_hangup = false;
@@ -260,7 +261,7 @@ static int init_on_signal(const struct signalfd_siginfo *si, void *data)
 	/* A SIGPIPE or SIGXFSZ the kernel raised for one of our own writes (a closed log pipe) is
 	 * ours, not a request for the command. */
 	if ((sig == SIGPIPE || sig == SIGXFSZ) && si->ssi_code == SI_USER &&
-	    (pid_t)si->ssi_pid == getpid())
+	    (pid_t)si->ssi_pid == init->pid)
 		return 0;
 	if (init->phase == PHASE_RUNNING && !init->main_exited)
 		return init_forward(init, sig);
@@ -283,7 +284,8 @@ static int init_setup(struct init *init)
 {
 	int r;
 
-	init->is_pid1 = getpid() == 1;
+	init->pid = getpid();
+	init->is_pid1 = init->pid == 1;
 	if (!init->is_pid1) {
 		/* Orphans of our descendants come to us instead of the real init. */
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
@@ -333,7 +335,7 @@ static int init_start_main(struct init *init)
 	/* A new session can only take the terminal once ours has let go of it (as dumb-init
 	 * does); as session leader that costs us a SIGHUP and a SIGCONT, swallowed later. */
 	if (spec.take_terminal && spec.grouping == CHILD_OWN_SESSION) {
-		bool leader = getsid(0) == getpid();
+		bool leader = getsid(0) == init->pid;
 		if (ioctl(STDIN_FILENO, TIOCNOTTY) < 0)
 			log_debug_errno(errno, "cannot detach from the terminal");
 		else if (leader)
