@@ -241,6 +241,7 @@ static void check_forwarding(bool pidns, const char *const *extra_args, bool chi
 		snprintf(want, sizeof(want), "child %s", forwarded_names[i]);
 		cr_expect_eq(harness_printed(&p, want), child_gets_them, "%s: %s", want, all);
 	}
+	cr_expect(harness_printed(&p, "main TERM"), "%s", all);
 	/* TERM reaches the child either forwarded to the group or as a leftover. */
 	cr_expect(harness_printed(&p, "child TERM"), "%s", all);
 }
@@ -326,6 +327,60 @@ Test(signals, fault_signals_sent_by_kill_are_forwarded)
 	cr_expect(harness_expect_line(&p, "main SEGV", T_SHORT));
 	kill(p.pid, SIGTERM);
 	cr_expect_eq(harness_exit_code(&p, T_SHORT), 0, "cinit survived: %s", p.transcript);
+}
+
+static void parse_ids(const char *line, int *pid, int *pgid, int *sid, int *tpgid);
+
+/* Waits until pid is in state 'T' (stopped) or, with want_stopped false, is not. */
+static bool wait_stopped(pid_t pid, bool want_stopped)
+{
+	long long deadline = harness_now_ms() + T_SHORT;
+
+	while (harness_now_ms() < deadline) {
+		char state = harness_state(pid);
+		if ((state == 'T') == want_stopped)
+			return true;
+		usleep(2000);
+	}
+	return false;
+}
+
+/* dumb-init's job control: SIGTSTP is forwarded (as SIGSTOP to a new session, which has no
+ * terminal job control of its own), then the init stops itself; SIGCONT resumes both. */
+static void check_tty_stop(const char *const *args, bool child_sees_tstp)
+{
+	const char *argv[24], *line;
+	int pid, pgid, sid, tpgid;
+	struct proc p;
+
+	harness_spawn(&p, NULL,
+		      cinit_argv(argv, args, (const char *const[]){ "ids", "signals", NULL }));
+	parse_ids(harness_read_line(&p, T_SHORT), &pid, &pgid, &sid, &tpgid);
+	cr_assert(harness_expect_line(&p, "ready", T_SHORT));
+	kill(p.pid, SIGTSTP);
+	cr_expect(wait_stopped(p.pid, true), "the init stopped itself");
+	if (child_sees_tstp)
+		cr_expect(harness_expect_line(&p, "main TSTP", T_SHORT));
+	else
+		cr_expect(wait_stopped(pid, true), "the command got SIGSTOP");
+	kill(p.pid, SIGCONT);
+	cr_expect(wait_stopped(p.pid, false), "SIGCONT resumed the init");
+	cr_expect(wait_stopped(pid, false), "and the command");
+	cr_expect(harness_expect_line(&p, "main CONT", T_SHORT), "%s", p.transcript);
+	kill(p.pid, SIGTERM);
+	line = harness_read_line(&p, T_SHORT);
+	(void)line;
+	cr_expect_eq(harness_exit_code(&p, T_SHORT), 0);
+}
+
+Test(signals, dumb_init_tstp_stops_session_and_self)
+{
+	check_tty_stop((const char *const[]){ "--dumb-init", NULL }, false);
+}
+
+Test(signals, dumb_init_single_child_forwards_tstp_and_stops_self)
+{
+	check_tty_stop((const char *const[]){ "--dumb-init", "-c", NULL }, true);
 }
 
 static void check_rewrite(const char *const *args, int send, const char *want_line,
