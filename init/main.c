@@ -118,8 +118,11 @@ static int init_signal_child(pid_t pid, void *data)
 		return 0;
 	}
 	ls->count++;
-	if (ls->sig != SIGKILL)
+	if (ls->sig != SIGKILL) {
+		/* A stopped process would keep SIGTERM pending until the deadline. */
+		(void)kill(pid, SIGCONT);
 		(void)pidmap_put(ls->init->signalled, pid, &marker);
+	}
 	return 0;
 }
 
@@ -135,6 +138,8 @@ static void init_signal_leftovers(struct init *init, int sig)
 	if (init->is_pid1) {
 		if (kill(-1, sig) < 0 && errno != ESRCH)
 			log_warning_errno(errno, "kill(-1, %d)", sig);
+		if (sig != SIGKILL)
+			(void)kill(-1, SIGCONT);
 		return;
 	}
 	r = reaper_foreach_child(init_signal_child, &ls);

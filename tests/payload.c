@@ -15,8 +15,9 @@
  *                           for), print "done N", then wait for signals until TERM
  *   adopt                   fork a grandchild whose parent exits; the grandchild prints
  *                           "adopted-by PPID" once it has a new parent; then as "signals"
- *   leave-behind MODE SECS  fork a child (MODE term: default SIGTERM action; MODE ignore-term:
- *                           ignores SIGTERM) that prints "left PID" and sleeps SECS; exit 0
+ *   leave-behind MODE SECS  fork a child (MODE term: default SIGTERM action; ignore-term:
+ *                           ignores SIGTERM; stopped: default action, but stopped by SIGSTOP
+ *                           before main exits) that prints "left PID" and sleeps SECS; exit 0
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -232,12 +233,19 @@ static int cmd_leave_behind(const char *mode, double seconds)
 		say("left %d", (int)getpid());
 		close(sync[1]); /* the signal disposition is in place: main may exit */
 		close(sync[0]);
+		if (strcmp(mode, "stopped") == 0)
+			raise(SIGSTOP);
 		sleep_seconds(seconds);
 		_exit(0);
 	}
 	close(sync[1]);
 	while (read(sync[0], &c, 1) < 0 && errno == EINTR)
 		;
+	if (strcmp(mode, "stopped") == 0) {
+		int status;
+		while (waitpid(pid, &status, WUNTRACED) < 0 && errno == EINTR)
+			;
+	}
 	return 0;
 }
 

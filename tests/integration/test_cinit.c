@@ -740,6 +740,18 @@ Test(stop, leftover_taking_term_ends_at_once, .timeout = 60)
 	check_leftover(false, "term", "10s", 0, 8000);
 }
 
+Test(stop, stopped_leftover_is_continued_to_see_sigterm, .timeout = 60)
+{
+	/* Without a SIGCONT after SIGTERM it would sit stopped for the whole 10 s grace. */
+	check_leftover(false, "stopped", "10s", 0, 8000);
+}
+
+Test(stop, stopped_leftover_as_pid1, .timeout = 60)
+{
+	harness_require_pidns();
+	check_leftover(true, "stopped", "10s", 0, 8000);
+}
+
 Test(stop, second_sigterm_kills_leftovers_now, .timeout = 60)
 {
 	const char *argv[] = { harness_cinit(), "-vv",	       "--", harness_payload(),
