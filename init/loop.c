@@ -13,7 +13,8 @@
 
 struct loop_source {
 	int fd;
-	bool removed; /* freed after the current dispatch round, which may still name it */
+	bool removed;  /* freed after the current dispatch round, which may still name it */
+	bool blocking; /* the handler blocks until fd is readable */
 	loop_fd_handler handler;
 	void *data;
 	struct loop_source *next;
@@ -105,6 +106,34 @@ int loop_add_fd(struct loop *loop, int fd, uint32_t events, loop_fd_handler hand
 	s->next = loop->sources;
 	loop->sources = s;
 	return 0;
+}
+
+int loop_add_fd_blocking(struct loop *loop, int fd, loop_fd_handler handler, void *data)
+{
+	int r = loop_add_fd(loop, fd, EPOLLIN, handler, data);
+
+	if (r < 0)
+		return r;
+	loop->sources->blocking = true;
+	return 0;
+}
+
+/* The one source the loop may block on directly: the only live one besides the timerfd, when
+ * no timer is armed and it allows blocking. */
+static struct loop_source *loop_sole_blocking_source(struct loop *loop)
+{
+	struct loop_source *s, *sole = NULL;
+
+	if (loop->timers)
+		return NULL;
+	for (s = loop->sources; s; s = s->next) {
+		if (s->removed || s->fd == loop->timer_fd)
+			continue;
+		if (sole)
+			return NULL;
+		sole = s;
+	}
+	return sole && sole->blocking ? sole : NULL;
 }
 
 int loop_remove_fd(struct loop *loop, int fd)
@@ -232,8 +261,18 @@ int loop_run(struct loop *loop)
 	struct epoll_event events[LOOP_MAX_EVENTS];
 
 	while (!loop->quit) {
-		int n = epoll_wait(loop->epoll_fd, events, LOOP_MAX_EVENTS, -1);
-		int i;
+		struct loop_source *sole = loop_sole_blocking_source(loop);
+		int n, i;
+
+		if (sole) {
+			int r = sole->handler(loop, sole->fd, EPOLLIN, sole->data);
+			if (r < 0)
+				return r;
+			if (loop->removed_sources)
+				loop_free_removed(loop);
+			continue;
+		}
+		n = epoll_wait(loop->epoll_fd, events, LOOP_MAX_EVENTS, -1);
 
 		if (n < 0) {
 			if (errno == EINTR)

@@ -317,7 +317,7 @@ static int init_setup(struct init *init)
 	r = loop_new(&init->loop);
 	if (r < 0)
 		return log_error_errno(r, "cannot create the event loop");
-	r = loop_add_fd(init->loop, init->signals.fd, EPOLLIN, init_on_signalfd, init);
+	r = loop_add_fd_blocking(init->loop, init->signals.fd, init_on_signalfd, init);
 	if (r < 0)
 		return log_error_errno(r, "cannot watch the signalfd");
 	return 0;

@@ -22,7 +22,9 @@ int signals_setup(struct signals *signals)
 		return -errno;
 	if (sigprocmask(SIG_SETMASK, &mask, &signals->original_mask) < 0)
 		return -errno;
-	signals->fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	/* Blocking: the loop reads it either after epoll said it is readable, or directly when
+	 * it is the only thing to wait for (see loop_add_fd_blocking()). */
+	signals->fd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (signals->fd < 0)
 		return -errno;
 	return 0;
@@ -38,23 +40,19 @@ int signals_drain(struct signals *signals, int (*fn)(const struct signalfd_sigin
 		  void *data)
 {
 	struct signalfd_siginfo si[16];
+	ssize_t n = util_read(signals->fd, si, sizeof(si));
+	size_t i;
 
-	for (;;) {
-		ssize_t n = util_read(signals->fd, si, sizeof(si));
-		size_t i;
-
-		if (n == -EAGAIN)
-			return 0;
-		if (n < 0)
-			return (int)n;
-		for (i = 0; i < (size_t)n / sizeof(si[0]); i++) {
-			int r = fn(&si[i], data);
-			if (r < 0)
-				return r;
-		}
-		if ((size_t)n < sizeof(si))
-			return 0;
+	/* One read only: a second could block. More than 16 pending leaves the fd readable, so
+	 * the loop comes straight back. */
+	if (n < 0)
+		return (int)n;
+	for (i = 0; i < (size_t)n / sizeof(si[0]); i++) {
+		int r = fn(&si[i], data);
+		if (r < 0)
+			return r;
 	}
+	return 0;
 }
 
 int signals_send(pid_t pid, int sig, bool group)

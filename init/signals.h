@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 struct signals {
-	int fd;			/* signalfd, O_NONBLOCK | O_CLOEXEC */
+	int fd;			/* signalfd, O_CLOEXEC, blocking */
 	sigset_t original_mask; /* restored in the child before exec */
 };
 
@@ -16,7 +16,8 @@ struct signals {
 int signals_setup(struct signals *signals);
 void signals_close(struct signals *signals);
 
-/* Calls fn for each pending signal; returns 0 or the first negative value fn returns. */
+/* Reads pending signals (blocking until there is one) and calls fn for each; returns 0 or the
+ * first negative value fn returns. */
 int signals_drain(struct signals *signals, int (*fn)(const struct signalfd_siginfo *si, void *data),
 		  void *data);
 

@@ -95,3 +95,51 @@ Test(loop, handler_error_stops_the_loop)
 	cr_expect_eq(loop_run(loop), -EIO);
 	loop_free(loop);
 }
+
+static int read_byte_blocking(struct loop *loop, int fd, uint32_t events, void *data)
+{
+	char c;
+	int *calls = data;
+
+	if (read(fd, &c, 1) != 1)
+		return -EIO;
+	(*calls)++;
+	if (c == 'q')
+		loop_quit(loop, 7);
+	return 0;
+}
+
+Test(loop, blocking_source_alone_is_read_directly)
+{
+	struct loop *loop;
+	int fds[2], calls = 0;
+
+	cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+	cr_assert_eq(write(fds[1], "abq", 3), 3);
+	cr_assert_eq(loop_new(&loop), 0);
+	cr_assert_eq(loop_add_fd_blocking(loop, fds[0], read_byte_blocking, &calls), 0);
+	cr_expect_eq(loop_run(loop), 7);
+	cr_expect_eq(calls, 3);
+	loop_free(loop);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+Test(loop, armed_timer_is_not_starved_by_a_blocking_source, .timeout = 10)
+{
+	/* The pipe never gets data: were the loop to block in the handler while a timer is
+	 * armed, the timer would never fire and the test would time out. */
+	struct loop *loop;
+	int fds[2], calls = 0;
+
+	order_len = 0;
+	cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+	cr_assert_eq(loop_new(&loop), 0);
+	cr_assert_eq(loop_add_fd_blocking(loop, fds[0], read_byte_blocking, &calls), 0);
+	cr_assert_eq(loop_timer_start(loop, 20000, record, (void *)"q", NULL), 0);
+	cr_expect_eq(loop_run(loop), 42);
+	cr_expect_eq(calls, 0);
+	loop_free(loop);
+	close(fds[0]);
+	close(fds[1]);
+}
