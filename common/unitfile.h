@@ -28,9 +28,10 @@ struct unit_diag {
 };
 
 /* Loads unit NAME ("web.service", "worker@3.service") from directory DIR: DIR/NAME, or for an
- * instance without its own file the template DIR/PREFIX@.SUFFIX; then drop-ins DIR/NAME.d/*.conf
- * (for instances, the template's PREFIX@.SUFFIX.d/*.conf first), all together sorted by file
- * name as systemd does, later ones overriding. Specifiers %n %N %p %i %I %% are expanded in
+ * instance without its own file the template DIR/PREFIX@.SUFFIX; then the drop-ins, the *.conf
+ * files of DIR/NAME.d (and for instances of the template's DIR/PREFIX@.SUFFIX.d), all together
+ * sorted by file name as systemd does, later ones overriding; of two with the same file name the
+ * instance's one replaces the template's. Specifiers %n %N %p %i %I %% are expanded in
  * values (unknown specifier: error). Returns 0, -ENOENT if no file exists, -EINVAL with
  * diag->error set on a syntax error, or another -errno (with diag->error set). */
 int unit_file_load(const char *dir, const char *name, struct unit_file **ret,
