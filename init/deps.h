@@ -47,9 +47,11 @@ int deps_start_order(const struct deps *deps, size_t *order, unsigned *level);
 int deps_foreach(const struct deps *deps, size_t index, enum deps_kind kind,
 		 int (*fn)(size_t other, void *data), void *data);
 
-/* Units that are stopped (or fail) when unit i stops or fails: those that Require= or
- * BindsTo= it, transitively. Calls fn for each once; with stopped_cleanly true only BindsTo=
- * dependents are affected (Requires= dependents only follow a failure or an explicit stop, as
- * systemd does: a oneshot exiting cleanly does not stop what requires it). */
+/* Units that must stop when unit i stops, as systemd decides it, each once, transitively:
+ * - explicit_stop (cinit stops i, or i failed to start): every unit that Requires= or
+ *   BindsTo= i;
+ * - otherwise (i exited or died on its own): only units that BindsTo= i.
+ * Units stopped that way are then stopped explicitly, so from the second hop on both kinds
+ * propagate. fn is called for each affected unit (never for i itself). */
 int deps_foreach_affected(const struct deps *deps, size_t index, bool explicit_stop,
 			  int (*fn)(size_t other, void *data), void *data);
