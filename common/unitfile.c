@@ -289,11 +289,15 @@ static ssize_t expand_specifiers(struct parser *p, unsigned line, const char *ke
 			n++;
 			continue;
 		}
-		if (++i == len)
-			return parser_error(p, line,
-					    "%s: lone '%%' at the end of the value (write %%%% for "
-					    "a literal '%%')",
-					    key);
+		/* A '%' ending the value stays literal: systemd does not expand specifiers in
+		 * CPUQuota=50% and the percentage forms of other resource keys, which end so. */
+		if (i + 1 == len) {
+			if (out)
+				out[n] = '%';
+			n++;
+			continue;
+		}
+		i++;
 		switch (value[i]) {
 		case 'n':
 			add = names->name;

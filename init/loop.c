@@ -136,6 +136,21 @@ static struct loop_source *loop_sole_blocking_source(struct loop *loop)
 	return sole && sole->blocking ? sole : NULL;
 }
 
+int loop_modify_fd(struct loop *loop, int fd, uint32_t events)
+{
+	struct loop_source *s;
+
+	for (s = loop->sources; s; s = s->next) {
+		if (s->fd == fd && !s->removed) {
+			struct epoll_event ev = { .events = events, .data.ptr = s };
+			if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_MOD, fd, &ev) < 0)
+				return -errno;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int loop_remove_fd(struct loop *loop, int fd)
 {
 	struct loop_source **p;
@@ -260,6 +275,7 @@ int loop_run(struct loop *loop)
 {
 	struct epoll_event events[LOOP_MAX_EVENTS];
 
+	loop->quit = false; /* a loop may be run again after it was quit */
 	while (!loop->quit) {
 		struct loop_source *sole = loop_sole_blocking_source(loop);
 		int n, i;

@@ -22,6 +22,9 @@ int loop_add_fd(struct loop *loop, int fd, uint32_t events, loop_fd_handler hand
  * idle init's signal forwarding path. */
 int loop_add_fd_blocking(struct loop *loop, int fd, loop_fd_handler handler, void *data);
 
+/* Changes the events watched on fd. */
+int loop_modify_fd(struct loop *loop, int fd, uint32_t events);
+
 /* Safe from inside any handler: the source is freed after the current dispatch round. */
 int loop_remove_fd(struct loop *loop, int fd);
 

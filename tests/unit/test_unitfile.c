@@ -136,12 +136,9 @@ static const struct parse_case parse_cases[] = {
 	PARSE_ERROR(NULL, "[S]\nA=ok\nB=a %u b\n", FILENAME ":3: B: unknown specifier %u"),
 	PARSE_ERROR(NULL, "[S]\nA=%\tb\n", FILENAME ":2: A: unknown specifier %\\x09"),
 	PARSE_ERROR(NULL, "[S]\nA=%\xc3\xa9\n", FILENAME ":2: A: unknown specifier %\xc3\xa9"),
-	PARSE_ERROR(NULL, "[S]\nA=100%\n",
-		    FILENAME
-		    ":2: A: lone '%' at the end of the value (write %% for a literal '%')"),
-	PARSE_ERROR(NULL, "[S]\nA=%%%\n",
-		    FILENAME
-		    ":2: A: lone '%' at the end of the value (write %% for a literal '%')"),
+	/* A trailing '%' is literal (CPUQuota=50%, which systemd does not expand). */
+	PARSE_OK(NULL, "[S]\nA=100%\n", "S|A|100%|2"),
+	PARSE_OK(NULL, "[S]\nA=%%%\n", "S|A|%%|2"),
 	PARSE_ERROR(NULL, "[S]\nA=x \\\n%z\n", FILENAME ":2: A: unknown specifier %z"),
 	PARSE_ERROR("w@a\\b.service", "[S]\nA=%I\n",
 		    FILENAME ":2: A: %I: instance \"a\\b\" is not validly escaped"),
