@@ -76,24 +76,13 @@ static bool name_is_valid(const char *name, size_t len)
 	return true;
 }
 
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly n digits of base at s; false if any is missing or out of base. */
 static bool digits_parse(const char *s, size_t n, int base, uint32_t *ret)
 {
 	uint32_t v = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		int d = digit_value(s[i]);
+		int d = util_hex_digit(s[i]);
 		if (d < 0 || d >= base)
 			return false;
 		v = v * (uint32_t)base + (uint32_t)d;

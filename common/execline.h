@@ -26,8 +26,8 @@ struct exec_command {
  * service environment ("K=V" strings, NULL-terminated; may be NULL). Returns the number of
  * commands (>= 1), or -EINVAL with a one-line reason in err (no file:line: the caller adds
  * it), e.g. `unbalanced quotes`, `"@" needs a program and an argv[0]`, `empty command`. */
-int exec_line_parse(const char *value, char *const *env, struct exec_command **ret,
-		    char *err, size_t err_size);
+int exec_line_parse(const char *value, char *const *env, struct exec_command **ret, char *err,
+		    size_t err_size);
 void exec_commands_free(struct exec_command *commands, size_t n);
 
 /* Splits a value into words with the same quoting and escapes, without variables (used for

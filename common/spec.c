@@ -102,36 +102,6 @@ struct spec_key {
 
 /* ---- messages ---- */
 
-/* Quoted as value_format_error() quotes, so every message of a key reads the same. */
-static void text_escape(char *out, size_t size, const char *text)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0, i;
-
-	for (i = 0; text[i] != '\0' && i < 64; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (o + 5 > size)
-			break;
-		if (c == '"' || c == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)c;
-		} else if (c < 0x20 || c >= 0x7f) {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 0xf];
-		} else {
-			out[o++] = (char)c;
-		}
-	}
-	if (text[i] != '\0' && o + 4 <= size) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-}
-
 static void loader_warn(struct spec_loader *l, const struct unit_entry *e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void loader_warn(struct spec_loader *l, const struct unit_entry *e, const char *fmt, ...)
@@ -161,7 +131,7 @@ static int loader_fail(struct spec_loader *l, const struct unit_entry *e, const 
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	text_escape(quoted, sizeof(quoted), text);
+	value_quote(quoted, sizeof(quoted), text);
 	/* A message longer than the buffer is cut, and still one line. */
 	if (snprintf(l->diag->error, sizeof(l->diag->error), "%s:%u: %s: \"%s\" %s", e->file,
 		     e->line, e->key, quoted, reason) < 0)

@@ -19,7 +19,7 @@ enum spec_input {
 };
 
 enum spec_output {
-	SPEC_OUTPUT_INHERIT,  /* cinit's own fd (the container's stdout/stderr) */
+	SPEC_OUTPUT_INHERIT, /* cinit's own fd (the container's stdout/stderr) */
 	SPEC_OUTPUT_NULL,
 	SPEC_OUTPUT_JOURNAL,  /* = cinit's log pipe: lines prefixed "name[pid]: " (the default) */
 	SPEC_OUTPUT_FILE,     /* file:PATH, opened for writing without truncation */
@@ -46,16 +46,16 @@ struct spec_exec_list {
 };
 
 struct exec_spec {
-	char **environment;	      /* "K=V" in order (Environment=, later wins) */
-	char **environment_files;     /* paths; a leading "-" means optional, kept as written */
-	char **pass_environment;      /* names taken from cinit's environment */
-	char **unset_environment;     /* names or "K=V" to drop */
-	char *working_directory;      /* NULL = "/" for services; "~" = the user's home */
+	char **environment;		 /* "K=V" in order (Environment=, later wins) */
+	char **environment_files;	 /* paths; a leading "-" means optional, kept as written */
+	char **pass_environment;	 /* names taken from cinit's environment */
+	char **unset_environment;	 /* names or "K=V" to drop */
+	char *working_directory;	 /* NULL = "/" for services; "~" = the user's home */
 	bool working_directory_optional; /* written with a leading "-" */
-	char *user, *group;	      /* names or numbers, resolved at start (no NSS) */
+	char *user, *group;		 /* names or numbers, resolved at start (no NSS) */
 	char **supplementary_groups;
-	int umask;		      /* SPEC_UNSET or 0..0777 */
-	int nice;		      /* SPEC_UNSET or -20..19 */
+	int umask;				  /* SPEC_UNSET or 0..0777 */
+	int nice;				  /* SPEC_UNSET or -20..19 */
 	struct spec_rlimit rlimits[RLIM_NLIMITS]; /* LimitNOFILE= etc. */
 	bool no_new_privileges;
 	bool capability_bounding_set_set;
@@ -115,16 +115,16 @@ struct service_spec {
 	uint64_t restart_usec, restart_max_delay_usec; /* max: USEC_INFINITY when unset */
 	unsigned restart_steps;
 	uint64_t timeout_start_usec, timeout_stop_usec; /* VALUE_INFINITY = no timeout */
-	uint64_t watchdog_usec;				 /* 0 = off */
+	uint64_t watchdog_usec;				/* 0 = off */
 	int kill_signal, final_kill_signal;
 	enum spec_kill_mode kill_mode;
 	bool send_sigkill;
 	bool success_exit_status[256]; /* besides 0 */
 	bool success_signal[65];       /* besides SIGHUP, SIGINT, SIGTERM, SIGPIPE for simple... */
 	/* Per-service resource limits, applied where cinit has a delegated cgroup. */
-	uint64_t memory_max;	 /* VALUE_INFINITY when unset */
+	uint64_t memory_max;		 /* VALUE_INFINITY when unset */
 	uint64_t cpu_quota_per_sec_usec; /* CPUQuota=50% -> 500000; VALUE_INFINITY when unset */
-	uint64_t tasks_max;	 /* VALUE_INFINITY when unset */
+	uint64_t tasks_max;		 /* VALUE_INFINITY when unset */
 
 	struct exec_spec exec;
 };

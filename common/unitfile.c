@@ -225,17 +225,6 @@ bool unit_name_split(const char *name, char *prefix, char *instance, char *suffi
 	return true;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* systemd's unit_name_unescape(): "-" is "/" and "\xNN" a byte; any other backslash, and a NUL
  * byte that would cut the string short, make the instance unusable for %I. */
 static bool instance_unescape(const char *instance, char *out)
@@ -248,8 +237,8 @@ static bool instance_unescape(const char *instance, char *out)
 
 			if (instance[1] != 'x')
 				return false;
-			hi = hex_digit(instance[2]);
-			lo = hi < 0 ? -1 : hex_digit(instance[3]);
+			hi = util_hex_digit(instance[2]);
+			lo = hi < 0 ? -1 : util_hex_digit(instance[3]);
 			if (lo < 0 || (hi == 0 && lo == 0))
 				return false;
 			*out++ = (char)(hi << 4 | lo);

@@ -69,5 +69,17 @@ int util_fd_set_nonblock(int fd, bool on);
 /* Microseconds on the given clock. */
 uint64_t util_now_usec(clockid_t clock);
 
+/* Value of a hexadecimal digit, or -1. */
+static inline int util_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Basename without modifying or allocating: pointer into path. */
 const char *util_basename(const char *path);

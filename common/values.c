@@ -476,7 +476,7 @@ static const char *const value_nouns[] = {
 
 /* Quotes text for a one-line message: control characters, quotes, backslashes and non-ASCII
  * bytes are escaped (a value could hold a terminal escape sequence), long text is cut. */
-static void text_escape(char *out, size_t size, const char *text)
+void value_quote(char *out, size_t size, const char *text)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t o = 0, i;
@@ -520,7 +520,7 @@ const char *value_format_error(char *buf, size_t size, const char *what, const c
 		what = "";
 		sep = "";
 	}
-	text_escape(quoted, sizeof(quoted), text ? text : "");
+	value_quote(quoted, sizeof(quoted), text ? text : "");
 
 	if (r == -ERANGE)
 		snprintf(buf, size, "%s%s\"%s\" is out of range for %s%s", what, sep, quoted, noun,

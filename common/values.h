@@ -48,6 +48,10 @@ enum value_kind {
 	VALUE_EXIT_CODE,
 };
 
+/* Writes text as error messages quote it: '"' and '\\' escaped, control and non-ASCII bytes as
+ * \xNN, cut after 64 bytes with "...". out should hold at least 4 * 64 + 4 bytes. */
+void value_quote(char *out, size_t size, const char *text);
+
 /* Formats the message for a parser's error r: `WHAT: "TEXT" is not a size`,
  * `WHAT: "TEXT" is out of range for a size`, `WHAT: "TEXT" must not be negative`.
  * what may be a flag ("--memory") or "file:line: Key". Returns buf. */
