@@ -132,11 +132,13 @@ static void log_source_resume(struct log_source *source);
 
 static void log_sink_resume_sources(struct log_sink *sink)
 {
-	while (sink->paused && (sink->len < sink->max / 2 || sink->broken)) {
+	while (sink->paused && (sink->len <= sink->max / 2 || sink->broken)) {
 		struct log_source *s = sink->paused;
 		sink->paused = s->next_paused;
 		s->next_paused = NULL;
 		log_source_resume(s);
+		if (s->paused)
+			break; /* could not be resumed: it is back on the list, try later */
 	}
 }
 
@@ -245,8 +247,13 @@ static void log_source_resume(struct log_source *source)
 {
 	if (!source->paused || source->fd < 0)
 		return;
+	if (loop_add_fd(source->loop, source->fd, EPOLLIN, log_source_on_readable, source) < 0) {
+		/* Out of memory: stay paused, so a later flush tries again. */
+		source->next_paused = source->sink->paused;
+		source->sink->paused = source;
+		return;
+	}
 	source->paused = false;
-	(void)loop_add_fd(source->loop, source->fd, EPOLLIN, log_source_on_readable, source);
 }
 
 static void log_source_close(struct log_source *source)

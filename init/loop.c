@@ -15,6 +15,7 @@ struct loop_source {
 	int fd;
 	bool removed;  /* freed after the current dispatch round, which may still name it */
 	bool blocking; /* the handler blocks until fd is readable */
+	uint32_t events;
 	loop_fd_handler handler;
 	void *data;
 	struct loop_source *next;
@@ -97,6 +98,7 @@ int loop_add_fd(struct loop *loop, int fd, uint32_t events, loop_fd_handler hand
 	s->fd = fd;
 	s->handler = handler;
 	s->data = data;
+	s->events = events;
 	ev.data.ptr = s;
 	if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		int r = -errno;
@@ -133,7 +135,8 @@ static struct loop_source *loop_sole_blocking_source(struct loop *loop)
 			return NULL;
 		sole = s;
 	}
-	return sole && sole->blocking ? sole : NULL;
+	/* Only while it waits for input: paused or watching other events, epoll decides. */
+	return sole && sole->blocking && sole->events == EPOLLIN ? sole : NULL;
 }
 
 int loop_modify_fd(struct loop *loop, int fd, uint32_t events)
@@ -145,6 +148,7 @@ int loop_modify_fd(struct loop *loop, int fd, uint32_t events)
 			struct epoll_event ev = { .events = events, .data.ptr = s };
 			if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_MOD, fd, &ev) < 0)
 				return -errno;
+			s->events = events;
 			return 0;
 		}
 	}
@@ -259,8 +263,11 @@ static int loop_on_timerfd(struct loop *loop, int fd, uint32_t events, void *dat
 		loop->timers = t->next;
 		r = t->handler(loop, t->data);
 		free(t);
-		if (r < 0)
+		if (r < 0) {
+			/* The loop may be run again: the timers still due must stay armed. */
+			(void)loop_rearm(loop);
 			return r;
+		}
 	}
 	return loop_rearm(loop);
 }
@@ -271,11 +278,10 @@ void loop_quit(struct loop *loop, int status)
 	loop->status = status;
 }
 
-int loop_run(struct loop *loop)
+static int loop_run_until_quit(struct loop *loop)
 {
 	struct epoll_event events[LOOP_MAX_EVENTS];
 
-	loop->quit = false; /* a loop may be run again after it was quit */
 	while (!loop->quit) {
 		struct loop_source *sole = loop_sole_blocking_source(loop);
 		int n, i;
@@ -309,4 +315,14 @@ int loop_run(struct loop *loop)
 			loop_free_removed(loop);
 	}
 	return loop->status;
+}
+
+int loop_run(struct loop *loop)
+{
+	int r = loop_run_until_quit(loop);
+
+	/* Cleared on the way out, not on entry: a loop_quit() before loop_run() still counts,
+	 * and the loop can be run again afterwards. */
+	loop->quit = false;
+	return r;
 }

@@ -304,7 +304,8 @@ int notify_send(const char *socket_path, const char *message)
 		return -errno;
 	len = strlen(message);
 	do
-		n = send(fd, message, len, MSG_NOSIGNAL);
+		/* Never wait on a parent that does not read: cinit must not stall. */
+		n = send(fd, message, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;

@@ -41,7 +41,8 @@ int notify_server_new(struct loop *loop, const char *path, notify_handler handle
 /* Closes the socket and removes its file (abstract names vanish with the socket). */
 void notify_server_free(struct notify_server *server);
 
-/* Sends message as one datagram to socket_path. Returns 0 or -errno. */
+/* Sends message as one datagram to socket_path without waiting: -EAGAIN when the receiver's
+ * queue is full. Returns 0 or -errno. */
 int notify_send(const char *socket_path, const char *message);
 /* notify_send() to $NOTIFY_SOCKET; 0 without sending when it is unset or empty. */
 int notify_send_env(const char *message);

@@ -143,3 +143,37 @@ Test(loop, armed_timer_is_not_starved_by_a_blocking_source, .timeout = 10)
 	close(fds[0]);
 	close(fds[1]);
 }
+
+static int fail_timer(struct loop *loop, void *data)
+{
+	return -EIO;
+}
+
+/* Found in review: a failing timer handler left the timerfd disarmed, so the timers still due
+ * never fired when the loop was run again. */
+Test(loop, timers_still_fire_after_a_failed_handler, .timeout = 10)
+{
+	struct loop *loop;
+
+	order_len = 0;
+	cr_assert_eq(loop_new(&loop), 0);
+	cr_assert_eq(loop_timer_start(loop, 1000, fail_timer, NULL, NULL), 0);
+	cr_assert_eq(loop_timer_start(loop, 20000, record, (void *)"q", NULL), 0);
+	cr_expect_eq(loop_run(loop), -EIO);
+	cr_expect_eq(loop_run(loop), 42, "the second timer fired");
+	loop_free(loop);
+}
+
+/* A loop_quit() before loop_run() is not lost, and the loop runs again afterwards. */
+Test(loop, quit_before_run_counts, .timeout = 10)
+{
+	struct loop *loop;
+
+	order_len = 0;
+	cr_assert_eq(loop_new(&loop), 0);
+	loop_quit(loop, 9);
+	cr_expect_eq(loop_run(loop), 9);
+	cr_assert_eq(loop_timer_start(loop, 1000, record, (void *)"q", NULL), 0);
+	cr_expect_eq(loop_run(loop), 42);
+	loop_free(loop);
+}
