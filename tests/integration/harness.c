@@ -216,34 +216,15 @@ bool harness_expect_line(struct proc *p, const char *want, int timeout_ms)
 	return false;
 }
 
-bool harness_expect_stderr(struct proc *p, const char *needle, int timeout_ms)
-{
-	char text[16384];
-	size_t len = 0;
-	long long deadline = harness_now_ms() + timeout_ms;
-
-	while (p->err_fd >= 0 && len < sizeof(text) - 1) {
-		long long left = deadline - harness_now_ms();
-		ssize_t n;
-		if (left <= 0 || wait_readable(p->err_fd, (int)left) <= 0)
-			return false;
-		n = read(p->err_fd, text + len, sizeof(text) - 1 - len);
-		if (n <= 0)
-			return false;
-		len += (size_t)n;
-		text[len] = '\0';
-		if (strstr(text, needle))
-			return true;
-	}
-	return false;
-}
-
-const char *harness_read_stderr(struct proc *p, int timeout_ms)
+/* Reads stderr into static storage until EOF, the timeout, or (with needle) until the text
+ * contains needle. */
+static const char *read_stderr_until(struct proc *p, const char *needle, int timeout_ms)
 {
 	static char text[16384];
 	size_t len = 0;
 	long long deadline = harness_now_ms() + timeout_ms;
 
+	text[0] = '\0';
 	while (p->err_fd >= 0 && len < sizeof(text) - 1) {
 		long long left = deadline - harness_now_ms();
 		ssize_t n;
@@ -253,9 +234,21 @@ const char *harness_read_stderr(struct proc *p, int timeout_ms)
 		if (n <= 0)
 			break;
 		len += (size_t)n;
+		text[len] = '\0';
+		if (needle && strstr(text, needle))
+			break;
 	}
-	text[len] = '\0';
 	return text;
+}
+
+bool harness_expect_stderr(struct proc *p, const char *needle, int timeout_ms)
+{
+	return strstr(read_stderr_until(p, needle, timeout_ms), needle) != NULL;
+}
+
+const char *harness_read_stderr(struct proc *p, int timeout_ms)
+{
+	return read_stderr_until(p, NULL, timeout_ms);
 }
 
 int harness_wait(struct proc *p, int timeout_ms)
