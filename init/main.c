@@ -221,21 +221,20 @@ static int init_forward(struct init *init, int sig)
 {
 	int target = sig < OPTIONS_SIGNALS ? init->options.rewrite[sig] : sig;
 	char name[16], tname[16];
-	int r;
+	int r = 0;
 
-	value_signal_name(sig, name, sizeof(name));
-	if (target == 0) {
-		log_debug("not forwarding SIG%s (rewritten to 0)", name);
-	} else {
+	/* The signal first; names are only for the messages that follow. */
+	if (target != 0)
 		r = signals_send(init->main_pid, target, init->options.signal_group);
-		if (r < 0)
-			log_warning_errno(r, "cannot forward SIG%s to %d", name,
-					  (int)init->main_pid);
-		else
-			log_debug("forwarded SIG%s as SIG%s to %s%d", name,
-				  value_signal_name(target, tname, sizeof(tname)),
-				  init->options.signal_group ? "group " : "", (int)init->main_pid);
-	}
+	value_signal_name(sig, name, sizeof(name));
+	if (target == 0)
+		log_debug("not forwarding SIG%s (rewritten to 0)", name);
+	else if (r < 0)
+		log_warning_errno(r, "cannot forward SIG%s to %d", name, (int)init->main_pid);
+	else
+		log_debug("forwarded SIG%s as SIG%s to %s%d", name,
+			  value_signal_name(target, tname, sizeof(tname)),
+			  init->options.signal_group ? "group " : "", (int)init->main_pid);
 	/* Like dumb-init: job-control stops reach the child, then we stop too so the shell that
 	 * started us sees a stopped job. SIGCONT will wake us and be forwarded. */
 	if (is_tty_stop_signal(sig) && init->options.stop_on_tty_signals)
