@@ -337,6 +337,12 @@ void log_source_set_pid(struct log_source *source, pid_t pid)
 	source->pid = pid;
 }
 
+void log_source_set_on_eof(struct log_source *source, void (*on_eof)(void *data), void *data)
+{
+	source->on_eof = on_eof;
+	source->data = data;
+}
+
 void log_source_free(struct log_source *source)
 {
 	struct log_source **p;

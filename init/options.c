@@ -144,10 +144,17 @@ static void print_version(const struct options *o)
 static void print_help_cinit(void)
 {
 	printf("Usage: cinit [OPTIONS] [--] COMMAND [ARGS...]\n"
+	       "       cinit --units DIR [OPTIONS] [-- COMMAND [ARGS...]]\n"
+	       "       cinit ctl status [NAME] [--json] | start | stop | restart | reload NAME |\n"
+	       "                 kill [-s SIG] NAME | list-units | reload-units\n"
 	       "\n"
 	       "Run COMMAND as the main process of a container: reap zombies, forward signals,\n"
-	       "and exit with COMMAND's status (128+N if it died of signal N).\n"
+	       "and exit with COMMAND's status (128+N if it died of signal N). With --units,\n"
+	       "also supervise every *.service in DIR (systemd unit syntax, see cinit.unit(5)).\n"
 	       "\n"
+	       "  -u, --units DIR          supervise the services of DIR (or $CINIT_UNITS)\n"
+	       "      --runtime-dir DIR    control and notify sockets (default /run/cinit)\n"
+	       "      --cgroup DIR         a cgroup2 directory delegated to cinit for services\n"
 	       "  -g, --process-group      forward signals to COMMAND's process group\n"
 	       "      --setsid             run COMMAND in a new session (implies -g)\n"
 	       "  -r, --rewrite S:R        forward signal S as R (R = 0: do not forward)\n"
@@ -361,6 +368,8 @@ enum {
 	OPT_SETSID = 0x100,
 	OPT_TINI,
 	OPT_DUMB_INIT,
+	OPT_RUNTIME_DIR,
+	OPT_CGROUP,
 };
 
 static int parse_cinit(int argc, char **argv, struct options *o)
@@ -379,12 +388,15 @@ static int parse_cinit(int argc, char **argv, struct options *o)
 		{ "warn-reap", no_argument, NULL, 'w' },
 		{ "tini", no_argument, NULL, OPT_TINI },
 		{ "dumb-init", no_argument, NULL, OPT_DUMB_INIT },
+		{ "units", required_argument, NULL, 'u' },
+		{ "runtime-dir", required_argument, NULL, OPT_RUNTIME_DIR },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{},
 	};
 	int c, r;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:hVvgr:p:e:t:sw", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hVvgr:p:e:t:swu:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			print_help_cinit();
@@ -427,6 +439,23 @@ static int parse_cinit(int argc, char **argv, struct options *o)
 			break;
 		case 'w':
 			o->warn_reap = true;
+			break;
+		case 'u':
+			if (!optarg[0])
+				return usage_error(o, "--units: the directory is empty");
+			o->units_dir = optarg;
+			break;
+		case OPT_RUNTIME_DIR:
+			if (optarg[0] != '/')
+				return usage_error(
+					o, "--runtime-dir: \"%s\" is not an absolute path", optarg);
+			o->runtime_dir = optarg;
+			break;
+		case OPT_CGROUP:
+			if (optarg[0] != '/')
+				return usage_error(o, "--cgroup: \"%s\" is not an absolute path",
+						   optarg);
+			o->cgroup_path = optarg;
 			break;
 		case OPT_TINI:
 		case OPT_DUMB_INIT:
@@ -475,8 +504,33 @@ int options_parse(int argc, char **argv, struct options *o)
 		return OPTIONS_EXIT;
 	log_set_level(o->verbosity);
 
-	/* getopt stops at "--" and skips it; a command must follow. */
+	if (personality == PERSONALITY_CINIT) {
+		const char *env = getenv("CINIT_UNITS");
+		if (!o->units_dir && env && env[0])
+			o->units_dir = env;
+		env = getenv("CINIT_RUNTIME_DIR");
+		if (!o->runtime_dir && env && env[0]) {
+			if (env[0] != '/')
+				return usage_error(
+					o, "CINIT_RUNTIME_DIR: \"%s\" is not an absolute path",
+					env);
+			o->runtime_dir = env;
+		}
+		env = getenv("CINIT_CGROUP");
+		if (!o->cgroup_path && env && env[0]) {
+			if (env[0] != '/')
+				return usage_error(
+					o, "CINIT_CGROUP: \"%s\" is not an absolute path", env);
+			o->cgroup_path = env;
+		}
+	}
+	if (!o->runtime_dir)
+		o->runtime_dir = OPTIONS_RUNTIME_DIR_DEFAULT;
+
+	/* getopt stops at "--" and skips it; a command must follow, unless there are units. */
 	if (first >= argc) {
+		if (o->units_dir)
+			return OPTIONS_RUN;
 		return usage_error(o, "%s", "missing command: give it after \"--\"");
 	}
 	o->command = argv + first;

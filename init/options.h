@@ -18,7 +18,8 @@ enum child_grouping {
 	CHILD_SAME_PGRP,   /* dumb-init -c / DUMB_INIT_SETSID=0 */
 };
 
-#define OPTIONS_SIGNALS 65 /* covers _NSIG of glibc and musl */
+#define OPTIONS_SIGNALS		    65 /* covers _NSIG of glibc and musl */
+#define OPTIONS_RUNTIME_DIR_DEFAULT "/run/cinit"
 
 struct options {
 	enum personality personality;
@@ -33,7 +34,10 @@ struct options {
 	bool rewrite_set[OPTIONS_SIGNALS]; /* given by the user (-r) */
 	bool remap_exit[256];		   /* tini -e: these child exit codes become 0 */
 	uint64_t stop_timeout_usec;	   /* SIGTERM -> SIGKILL grace for leftovers */
-	char **command;			   /* argv of the main command, NULL-terminated */
+	char **command;			   /* argv of the main command; NULL with --units only */
+	const char *units_dir;		   /* --units / CINIT_UNITS: supervise DIR/NAME.service */
+	const char *runtime_dir;	   /* --runtime-dir / CINIT_RUNTIME_DIR: control, notify */
+	const char *cgroup_path;	   /* --cgroup / CINIT_CGROUP: delegated cgroup2 dir */
 };
 
 enum options_result {

@@ -18,13 +18,23 @@
  *   leave-behind MODE SECS  fork a child (MODE term: default SIGTERM action; ignore-term:
  *                           ignores SIGTERM; stopped: default action, but stopped by SIGSTOP
  *                           before main exits) that prints "left PID" and sleeps SECS; exit 0
+ *   notify MESSAGE [SECS]   send MESSAGE ("\n" escapes allowed) to $NOTIFY_SOCKET, print
+ *                           "notified", then sleep SECS (default: until killed)
+ *   daemon PIDFILE [SECS]   fork; the child starts a new session, writes its pid to PIDFILE
+ *                           and sleeps SECS (default: until killed); the parent exits 0 once
+ *                           the file is written (the classic Type=forking daemon)
+ *   flood LINES BYTES       write LINES lines of BYTES bytes ("LINE-NNNNNN xxx...") to stdout
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -258,6 +268,101 @@ static int cmd_ids(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_notify(const char *message, double seconds)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char text[4096];
+	size_t n = 0;
+	socklen_t len;
+	int fd;
+
+	if (!path || !path[0] || strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "payload: NOTIFY_SOCKET is not set\n");
+		return 98;
+	}
+	for (const char *p = message; *p && n < sizeof(text) - 1; p++) {
+		if (p[0] == '\\' && p[1] == 'n') {
+			text[n++] = '\n';
+			p++;
+		} else {
+			text[n++] = *p;
+		}
+	}
+	strcpy(sa.sun_path, path);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) +
+			  (path[0] == '@' ? 0 : 1));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || sendto(fd, text, n, 0, (struct sockaddr *)&sa, len) < 0) {
+		perror("payload: notify");
+		return 97;
+	}
+	close(fd);
+	printf("notified\n");
+	fflush(stdout);
+	if (seconds < 0)
+		for (;;)
+			pause();
+	sleep_seconds(seconds);
+	return 0;
+}
+
+static int cmd_daemon(const char *pid_file, double seconds)
+{
+	int ready[2];
+	char c;
+	pid_t pid;
+
+	if (pipe(ready) < 0)
+		return 96;
+	pid = fork();
+	if (pid < 0)
+		return 96;
+	if (pid == 0) {
+		FILE *f;
+		close(ready[0]);
+		setsid();
+		f = fopen(pid_file, "w");
+		if (!f)
+			_exit(95);
+		fprintf(f, "%d\n", (int)getpid());
+		fclose(f);
+		close(ready[1]);
+		if (seconds < 0)
+			for (;;)
+				pause();
+		sleep_seconds(seconds);
+		_exit(0);
+	}
+	close(ready[1]);
+	/* EOF once the child wrote the file (or died). */
+	while (read(ready[0], &c, 1) > 0)
+		;
+	return 0;
+}
+
+static int cmd_flood(long lines, long bytes)
+{
+	char *line = malloc((size_t)bytes + 1);
+
+	if (!line || bytes < 13)
+		return 94;
+	memset(line, 'x', (size_t)bytes);
+	line[bytes - 1] = '\n';
+	for (long i = 0; i < lines; i++) {
+		char head[16];
+		snprintf(head, sizeof(head), "LINE-%06ld ", i % 1000000);
+		memcpy(line, head, 12);
+		if (fwrite(line, 1, (size_t)bytes, stdout) != (size_t)bytes)
+			return 93;
+	}
+	fflush(stdout);
+	free(line);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -288,6 +393,12 @@ int main(int argc, char **argv)
 		return cmd_orphans(atol(argv[2]));
 	if (strcmp(cmd, "leave-behind") == 0 && argc > 3)
 		return cmd_leave_behind(argv[2], atof(argv[3]));
+	if (strcmp(cmd, "notify") == 0 && argc > 2)
+		return cmd_notify(argv[2], argc > 3 ? atof(argv[3]) : -1);
+	if (strcmp(cmd, "daemon") == 0 && argc > 2)
+		return cmd_daemon(argv[2], argc > 3 ? atof(argv[3]) : -1);
+	if (strcmp(cmd, "flood") == 0 && argc > 3)
+		return cmd_flood(atol(argv[2]), atol(argv[3]));
 	fprintf(stderr, "payload: unknown command \"%s\"\n", cmd);
 	return 99;
 }
