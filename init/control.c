@@ -104,6 +104,7 @@ static void control_request_free(struct control_request *request)
 static void control_request_flush(struct control_request *request)
 {
 	size_t total = request->head_len + request->out_len;
+	struct loop *loop = request->server->loop;
 
 	while (request->sent < total) {
 		struct iovec iov[2];
@@ -117,8 +118,10 @@ static void control_request_flush(struct control_request *request)
 			iov[1].iov_len = request->out_len;
 			mh.msg_iovlen = request->out_len > 0 ? 2 : 1;
 		} else {
-			iov[0].iov_base = (void *)(request->out + request->sent - request->head_len);
-			iov[0].iov_len = total - request->sent;
+			size_t done = request->sent - request->head_len;
+
+			iov[0].iov_base = (void *)(request->out + done);
+			iov[0].iov_len = request->out_len - done;
 			mh.msg_iovlen = 1;
 		}
 		/* MSG_NOSIGNAL: a client gone early is EPIPE here, never a signal. */
@@ -132,7 +135,7 @@ static void control_request_flush(struct control_request *request)
 				break;
 			}
 			if (!request->watching_out) {
-				if (loop_modify_fd(request->server->loop, request->fd, EPOLLOUT) < 0)
+				if (loop_modify_fd(loop, request->fd, EPOLLOUT) < 0)
 					break;
 				request->watching_out = true;
 			}
@@ -220,7 +223,8 @@ static void control_request_reject(struct control_request *request, int error)
 				       CONTROL_REQUEST_MAX);
 		break;
 	case -E2BIG:
-		control_request_printf(request, "too many arguments (limit %d)\n", CONTROL_ARGC_MAX);
+		control_request_printf(request, "too many arguments (limit %d)\n",
+				       CONTROL_ARGC_MAX);
 		break;
 	case -ENOMSG:
 		control_request_printf(request, "no command given\n%s", CONTROL_USAGE);
@@ -685,7 +689,10 @@ static int control_client_receive(int fd, const char *path, int out_fd, int err_
 		}
 		if (status < 0 || off == (size_t)n)
 			continue;
-		r = write_all(out_fd, buf + off, (size_t)n - off);
+		/* A report (0, or 3: "not active") is output; anything else is an error. */
+		r = write_all(status == CONTROL_EXIT_OK || status == CONTROL_EXIT_INACTIVE ? out_fd
+											   : err_fd,
+			      buf + off, (size_t)n - off);
 		if (r < 0) {
 			control_client_error(err_fd, "cannot write the reply: %s", strerror(-r));
 			return -1;

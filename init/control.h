@@ -46,8 +46,8 @@
 #define CONTROL_EXIT_UNAVAILABLE 69
 #define CONTROL_EXIT_DENIED	 77
 
-#define CONTROL_USAGE                                                                          \
-	"usage: cinit ctl status [NAME] [--json] | start NAME | stop NAME | restart NAME | "   \
+#define CONTROL_USAGE                                                                              \
+	"usage: cinit ctl status [NAME] [--json] | start NAME | stop NAME | restart NAME | "       \
 	"reload NAME | kill [-s SIGNAL] NAME | list-units | reload-units\n"
 
 struct control_server;
@@ -57,8 +57,7 @@ struct control_request;
 /* Called once per complete request with argc >= 1; argv (NULL-terminated) is valid until
  * control_request_reply(). The handler replies now or later; it may free the server, which
  * frees this request too. */
-typedef void (*control_handler)(struct control_request *request, int argc, char **argv,
-				void *data);
+typedef void (*control_handler)(struct control_request *request, int argc, char **argv, void *data);
 
 /* Listens at path (absolute). A stale socket file there is replaced, anything else is not
  * (-EADDRINUSE); a missing parent directory is created with mode 0755, its own parent must

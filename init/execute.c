@@ -306,66 +306,137 @@ enum env_class {
 
 enum env_action {
 	ENV_DO_NOTHING,
-	ENV_DO_KEY_ADD,	   /* append to the key, remembering where trailing blanks start */
-	ENV_DO_KEY_DROP,	   /* a line without '=' */
+	ENV_DO_KEY_ADD,	      /* append to the key, remembering where trailing blanks start */
+	ENV_DO_KEY_DROP,      /* a line without '=' */
 	ENV_DO_VALUE_START,   /* '=' seen */
-	ENV_DO_VALUE_ADD,	   /* append unquoted text, remembering where trailing blanks start */
+	ENV_DO_VALUE_ADD,     /* append unquoted text, remembering where trailing blanks start */
 	ENV_DO_VALUE_ADD_RAW, /* append quoted or escaped text */
 	ENV_DO_VALUE_ADD_BS,  /* append '\' and the character: not an escape in double quotes */
 	ENV_DO_VALUE_ESCAPE,  /* a backslash in unquoted text: what follows is no trailing blank */
-	ENV_DO_PUSH,	   /* the assignment is complete */
+	ENV_DO_PUSH,	      /* the assignment is complete */
 };
 
 struct env_transition {
 	unsigned char next, action;
 };
 
-#define T(s, a) { ENV_##s, ENV_DO_##a }
-/* Each row lists the classes in enum env_class order:
- * LF, CR, BLANK, COMMENT, EQUALS, SINGLE_QUOTE, DOUBLE_QUOTE, BACKSLASH, SHELL, OTHER */
+/* [state][class of the character]: the next state and what to do with the character. */
+/* clang-format off */
+#define T(next, action) { ENV_##next, ENV_DO_##action }
 static const struct env_transition env_table[ENV_STATE_MAX][ENV_CLASS_MAX] = {
-	[ENV_PRE_KEY] = { T(PRE_KEY, NOTHING), T(PRE_KEY, NOTHING), T(PRE_KEY, NOTHING),
-			  T(COMMENT, NOTHING), T(KEY, KEY_ADD), T(KEY, KEY_ADD), T(KEY, KEY_ADD),
-			  T(KEY, KEY_ADD), T(KEY, KEY_ADD), T(KEY, KEY_ADD) },
-	[ENV_KEY] = { T(PRE_KEY, KEY_DROP), T(PRE_KEY, KEY_DROP), T(KEY, KEY_ADD), T(KEY, KEY_ADD),
-		      T(PRE_VALUE, VALUE_START), T(KEY, KEY_ADD), T(KEY, KEY_ADD), T(KEY, KEY_ADD),
-		      T(KEY, KEY_ADD), T(KEY, KEY_ADD) },
-	[ENV_PRE_VALUE] = { T(PRE_KEY, PUSH), T(PRE_KEY, PUSH), T(PRE_VALUE, NOTHING),
-			    T(VALUE, VALUE_ADD), T(VALUE, VALUE_ADD), T(SINGLE_QUOTE, NOTHING),
-			    T(DOUBLE_QUOTE, NOTHING), T(VALUE_ESCAPE, NOTHING), T(VALUE, VALUE_ADD),
-			    T(VALUE, VALUE_ADD) },
-	[ENV_VALUE] = { T(PRE_KEY, PUSH), T(PRE_KEY, PUSH), T(VALUE, VALUE_ADD), T(VALUE, VALUE_ADD),
-			T(VALUE, VALUE_ADD), T(VALUE, VALUE_ADD), T(VALUE, VALUE_ADD),
-			T(VALUE_ESCAPE, VALUE_ESCAPE), T(VALUE, VALUE_ADD), T(VALUE, VALUE_ADD) },
+	[ENV_PRE_KEY] = {
+		[ENV_C_LF]           = T(PRE_KEY, NOTHING),
+		[ENV_C_CR]           = T(PRE_KEY, NOTHING),
+		[ENV_C_BLANK]        = T(PRE_KEY, NOTHING),
+		[ENV_C_COMMENT]      = T(COMMENT, NOTHING),
+		[ENV_C_EQUALS]       = T(KEY, KEY_ADD),
+		[ENV_C_SINGLE_QUOTE] = T(KEY, KEY_ADD),
+		[ENV_C_DOUBLE_QUOTE] = T(KEY, KEY_ADD),
+		[ENV_C_BACKSLASH]    = T(KEY, KEY_ADD),
+		[ENV_C_SHELL]        = T(KEY, KEY_ADD),
+		[ENV_C_OTHER]        = T(KEY, KEY_ADD),
+	},
+	[ENV_KEY] = {
+		[ENV_C_LF]           = T(PRE_KEY, KEY_DROP),
+		[ENV_C_CR]           = T(PRE_KEY, KEY_DROP),
+		[ENV_C_BLANK]        = T(KEY, KEY_ADD),
+		[ENV_C_COMMENT]      = T(KEY, KEY_ADD),
+		[ENV_C_EQUALS]       = T(PRE_VALUE, VALUE_START),
+		[ENV_C_SINGLE_QUOTE] = T(KEY, KEY_ADD),
+		[ENV_C_DOUBLE_QUOTE] = T(KEY, KEY_ADD),
+		[ENV_C_BACKSLASH]    = T(KEY, KEY_ADD),
+		[ENV_C_SHELL]        = T(KEY, KEY_ADD),
+		[ENV_C_OTHER]        = T(KEY, KEY_ADD),
+	},
+	[ENV_PRE_VALUE] = {
+		[ENV_C_LF]           = T(PRE_KEY, PUSH),
+		[ENV_C_CR]           = T(PRE_KEY, PUSH),
+		[ENV_C_BLANK]        = T(PRE_VALUE, NOTHING),
+		[ENV_C_COMMENT]      = T(VALUE, VALUE_ADD),
+		[ENV_C_EQUALS]       = T(VALUE, VALUE_ADD),
+		[ENV_C_SINGLE_QUOTE] = T(SINGLE_QUOTE, NOTHING),
+		[ENV_C_DOUBLE_QUOTE] = T(DOUBLE_QUOTE, NOTHING),
+		[ENV_C_BACKSLASH]    = T(VALUE_ESCAPE, NOTHING),
+		[ENV_C_SHELL]        = T(VALUE, VALUE_ADD),
+		[ENV_C_OTHER]        = T(VALUE, VALUE_ADD),
+	},
+	[ENV_VALUE] = {
+		[ENV_C_LF]           = T(PRE_KEY, PUSH),
+		[ENV_C_CR]           = T(PRE_KEY, PUSH),
+		[ENV_C_BLANK]        = T(VALUE, VALUE_ADD),
+		[ENV_C_COMMENT]      = T(VALUE, VALUE_ADD),
+		[ENV_C_EQUALS]       = T(VALUE, VALUE_ADD),
+		[ENV_C_SINGLE_QUOTE] = T(VALUE, VALUE_ADD),
+		[ENV_C_DOUBLE_QUOTE] = T(VALUE, VALUE_ADD),
+		[ENV_C_BACKSLASH]    = T(VALUE_ESCAPE, VALUE_ESCAPE),
+		[ENV_C_SHELL]        = T(VALUE, VALUE_ADD),
+		[ENV_C_OTHER]        = T(VALUE, VALUE_ADD),
+	},
 	/* A backslash-newline is a continuation; any other escaped character is itself. */
-	[ENV_VALUE_ESCAPE] = { T(VALUE, NOTHING), T(VALUE, NOTHING), T(VALUE, VALUE_ADD_RAW),
-			       T(VALUE, VALUE_ADD_RAW), T(VALUE, VALUE_ADD_RAW),
-			       T(VALUE, VALUE_ADD_RAW), T(VALUE, VALUE_ADD_RAW),
-			       T(VALUE, VALUE_ADD_RAW), T(VALUE, VALUE_ADD_RAW),
-			       T(VALUE, VALUE_ADD_RAW) },
-	[ENV_SINGLE_QUOTE] = { T(SINGLE_QUOTE, VALUE_ADD_RAW), T(SINGLE_QUOTE, VALUE_ADD_RAW),
-			       T(SINGLE_QUOTE, VALUE_ADD_RAW), T(SINGLE_QUOTE, VALUE_ADD_RAW),
-			       T(SINGLE_QUOTE, VALUE_ADD_RAW), T(PRE_VALUE, NOTHING),
-			       T(SINGLE_QUOTE, VALUE_ADD_RAW), T(SINGLE_QUOTE, VALUE_ADD_RAW),
-			       T(SINGLE_QUOTE, VALUE_ADD_RAW), T(SINGLE_QUOTE, VALUE_ADD_RAW) },
-	[ENV_DOUBLE_QUOTE] = { T(DOUBLE_QUOTE, VALUE_ADD_RAW), T(DOUBLE_QUOTE, VALUE_ADD_RAW),
-			       T(DOUBLE_QUOTE, VALUE_ADD_RAW), T(DOUBLE_QUOTE, VALUE_ADD_RAW),
-			       T(DOUBLE_QUOTE, VALUE_ADD_RAW), T(DOUBLE_QUOTE, VALUE_ADD_RAW),
-			       T(PRE_VALUE, NOTHING), T(DOUBLE_QUOTE_ESCAPE, NOTHING),
-			       T(DOUBLE_QUOTE, VALUE_ADD_RAW), T(DOUBLE_QUOTE, VALUE_ADD_RAW) },
+	[ENV_VALUE_ESCAPE] = {
+		[ENV_C_LF]           = T(VALUE, NOTHING),
+		[ENV_C_CR]           = T(VALUE, NOTHING),
+		[ENV_C_BLANK]        = T(VALUE, VALUE_ADD_RAW),
+		[ENV_C_COMMENT]      = T(VALUE, VALUE_ADD_RAW),
+		[ENV_C_EQUALS]       = T(VALUE, VALUE_ADD_RAW),
+		[ENV_C_SINGLE_QUOTE] = T(VALUE, VALUE_ADD_RAW),
+		[ENV_C_DOUBLE_QUOTE] = T(VALUE, VALUE_ADD_RAW),
+		[ENV_C_BACKSLASH]    = T(VALUE, VALUE_ADD_RAW),
+		[ENV_C_SHELL]        = T(VALUE, VALUE_ADD_RAW),
+		[ENV_C_OTHER]        = T(VALUE, VALUE_ADD_RAW),
+	},
+	[ENV_SINGLE_QUOTE] = {
+		[ENV_C_LF]           = T(SINGLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_CR]           = T(SINGLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_BLANK]        = T(SINGLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_COMMENT]      = T(SINGLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_EQUALS]       = T(SINGLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_SINGLE_QUOTE] = T(PRE_VALUE, NOTHING),
+		[ENV_C_DOUBLE_QUOTE] = T(SINGLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_BACKSLASH]    = T(SINGLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_SHELL]        = T(SINGLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_OTHER]        = T(SINGLE_QUOTE, VALUE_ADD_RAW),
+	},
+	[ENV_DOUBLE_QUOTE] = {
+		[ENV_C_LF]           = T(DOUBLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_CR]           = T(DOUBLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_BLANK]        = T(DOUBLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_COMMENT]      = T(DOUBLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_EQUALS]       = T(DOUBLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_SINGLE_QUOTE] = T(DOUBLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_DOUBLE_QUOTE] = T(PRE_VALUE, NOTHING),
+		[ENV_C_BACKSLASH]    = T(DOUBLE_QUOTE_ESCAPE, NOTHING),
+		[ENV_C_SHELL]        = T(DOUBLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_OTHER]        = T(DOUBLE_QUOTE, VALUE_ADD_RAW),
+	},
 	/* As in a shell: \" \\ \` \$ and backslash-newline are escapes, the rest stays as is. */
-	[ENV_DOUBLE_QUOTE_ESCAPE] = { T(DOUBLE_QUOTE, NOTHING), T(DOUBLE_QUOTE, VALUE_ADD_BS),
-				      T(DOUBLE_QUOTE, VALUE_ADD_BS), T(DOUBLE_QUOTE, VALUE_ADD_BS),
-				      T(DOUBLE_QUOTE, VALUE_ADD_BS), T(DOUBLE_QUOTE, VALUE_ADD_BS),
-				      T(DOUBLE_QUOTE, VALUE_ADD_RAW),
-				      T(DOUBLE_QUOTE, VALUE_ADD_RAW),
-				      T(DOUBLE_QUOTE, VALUE_ADD_RAW), T(DOUBLE_QUOTE, VALUE_ADD_BS) },
-	[ENV_COMMENT] = { T(PRE_KEY, NOTHING), T(PRE_KEY, NOTHING), T(COMMENT, NOTHING),
-			  T(COMMENT, NOTHING), T(COMMENT, NOTHING), T(COMMENT, NOTHING),
-			  T(COMMENT, NOTHING), T(COMMENT, NOTHING), T(COMMENT, NOTHING),
-			  T(COMMENT, NOTHING) },
+	[ENV_DOUBLE_QUOTE_ESCAPE] = {
+		[ENV_C_LF]           = T(DOUBLE_QUOTE, NOTHING),
+		[ENV_C_CR]           = T(DOUBLE_QUOTE, VALUE_ADD_BS),
+		[ENV_C_BLANK]        = T(DOUBLE_QUOTE, VALUE_ADD_BS),
+		[ENV_C_COMMENT]      = T(DOUBLE_QUOTE, VALUE_ADD_BS),
+		[ENV_C_EQUALS]       = T(DOUBLE_QUOTE, VALUE_ADD_BS),
+		[ENV_C_SINGLE_QUOTE] = T(DOUBLE_QUOTE, VALUE_ADD_BS),
+		[ENV_C_DOUBLE_QUOTE] = T(DOUBLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_BACKSLASH]    = T(DOUBLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_SHELL]        = T(DOUBLE_QUOTE, VALUE_ADD_RAW),
+		[ENV_C_OTHER]        = T(DOUBLE_QUOTE, VALUE_ADD_BS),
+	},
+	[ENV_COMMENT] = {
+		[ENV_C_LF]           = T(PRE_KEY, NOTHING),
+		[ENV_C_CR]           = T(PRE_KEY, NOTHING),
+		[ENV_C_BLANK]        = T(COMMENT, NOTHING),
+		[ENV_C_COMMENT]      = T(COMMENT, NOTHING),
+		[ENV_C_EQUALS]       = T(COMMENT, NOTHING),
+		[ENV_C_SINGLE_QUOTE] = T(COMMENT, NOTHING),
+		[ENV_C_DOUBLE_QUOTE] = T(COMMENT, NOTHING),
+		[ENV_C_BACKSLASH]    = T(COMMENT, NOTHING),
+		[ENV_C_SHELL]        = T(COMMENT, NOTHING),
+		[ENV_C_OTHER]        = T(COMMENT, NOTHING),
+	},
 };
 #undef T
+/* clang-format on */
 
 static enum env_class env_classify(char c)
 {
@@ -496,8 +567,12 @@ static int env_parser_step(struct env_parser *p, enum env_action action, char c,
 static int env_file_parse(struct exec_context *ctx, const char *path, const char *text, char *err,
 			  size_t err_size)
 {
-	struct env_parser p = { .ctx = ctx, .path = path, .line = 1, .key_line = 1,
-				.key_blank = SIZE_MAX, .value_blank = SIZE_MAX };
+	struct env_parser p = { .ctx = ctx,
+				.path = path,
+				.line = 1,
+				.key_line = 1,
+				.key_blank = SIZE_MAX,
+				.value_blank = SIZE_MAX };
 	enum env_state state = ENV_PRE_KEY;
 	int r = 0;
 
@@ -567,10 +642,21 @@ static int env_file_load(struct exec_context *ctx, const char *path, char *err, 
 	return env_file_parse(ctx, path, text, err, err_size);
 }
 
+/* A "-" file's failure is no failure, but running out of memory still is. */
+static int env_file_ignore_error(int r, char *err, size_t err_size)
+{
+	if (r >= 0 || r == -ENOMEM)
+		return r;
+	if (err && err_size > 0) {
+		log_debug("%s, ignoring", err);
+		err[0] = '\0';
+	}
+	return 0;
+}
+
 /* One EnvironmentFile= as written: "-" makes any failure of it silent, as in systemd's
  * exec_context_load_environment(); a glob takes its matches in sorted order. */
-static int env_file_apply(struct exec_context *ctx, const char *written, char *err,
-			  size_t err_size)
+static int env_file_apply(struct exec_context *ctx, const char *written, char *err, size_t err_size)
 {
 	bool optional = written[0] == '-';
 	const char *path = optional ? written + 1 : written;
@@ -579,7 +665,7 @@ static int env_file_apply(struct exec_context *ctx, const char *written, char *e
 
 	if (!strpbrk(path, "*?[")) {
 		r = env_file_load(ctx, path, err, err_size);
-		return optional && r != -ENOMEM ? 0 : r;
+		return optional ? env_file_ignore_error(r, err, err_size) : r;
 	}
 	switch (glob(path, 0, NULL, &g)) {
 	case 0:
@@ -594,8 +680,8 @@ static int env_file_apply(struct exec_context *ctx, const char *written, char *e
 	}
 	for (size_t i = 0; i < g.gl_pathc && r >= 0; i++) {
 		r = env_file_load(ctx, g.gl_pathv[i], err, err_size);
-		if (optional && r != -ENOMEM)
-			r = 0;
+		if (optional)
+			r = env_file_ignore_error(r, err, err_size);
 	}
 	globfree(&g);
 	return r;
@@ -613,9 +699,8 @@ static bool path_is_root(const char *path)
 static bool shell_is_placeholder(const char *shell)
 {
 	static const char *const nologin[] = {
-		"/bin/nologin",	  "/sbin/nologin",  "/usr/bin/nologin",
-		"/usr/sbin/nologin", "/bin/false",	  "/usr/bin/false",
-		"/dev/null",
+		"/bin/nologin", "/sbin/nologin",  "/usr/bin/nologin", "/usr/sbin/nologin",
+		"/bin/false",	"/usr/bin/false", "/dev/null",
 	};
 
 	if (shell[0] == '\0')
@@ -755,8 +840,6 @@ static int context_build_environment(struct exec_context *ctx, const struct exec
 			r = env_set(ctx, "HOME", user->home);
 		if (r >= 0 && !shell_is_placeholder(user->shell))
 			r = env_set(ctx, "SHELL", user->shell);
-	} else if (r >= 0) {
-		r = env_set(ctx, "USER", "root");
 	}
 	for (char *const *e = extra_env; r >= 0 && e && *e; e++) {
 		if (!strchr(*e, '='))
@@ -784,8 +867,7 @@ static int context_build_environment(struct exec_context *ctx, const struct exec
 	return 0;
 }
 
-static int context_resolve_working_directory(struct exec_context *ctx,
-					     const struct exec_spec *spec,
+static int context_resolve_working_directory(struct exec_context *ctx, const struct exec_spec *spec,
 					     const struct user_record *user)
 {
 	const char *dir = spec->working_directory ? spec->working_directory : EXEC_DEFAULT_CWD;
@@ -917,6 +999,21 @@ static int child_join_cgroup(struct child_plan *plan)
 	return fd < 0 ? 0 : util_write_all(fd, "0\n", 2);
 }
 
+/* The kernel's struct sigaction for rt_sigaction(2): handler, flags, restorer, mask. */
+struct child_kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+static int child_reset_reserved_signal(int sig)
+{
+	struct child_kernel_sigaction ksa = { .handler = SIG_DFL };
+
+	return (int)syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+}
+
 /* systemd's IgnoreSIGPIPE= defaults to yes: a service writing to a closed socket or pipe gets
  * EPIPE rather than dying; SIG_IGN survives execve(). */
 static int child_reset_signals(struct child_plan *plan)
@@ -929,8 +1026,13 @@ static int child_reset_signals(struct child_plan *plan)
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		sa.sa_handler = sig == SIGPIPE ? SIG_IGN : SIG_DFL;
-		/* EINVAL: a signal the libc reserves for itself. */
-		if (sigaction(sig, &sa, NULL) < 0 && errno != EINVAL)
+		if (sigaction(sig, &sa, NULL) == 0)
+			continue;
+		if (errno != EINVAL)
+			return -errno;
+		/* A signal the libc reserves for itself (32-34): it refuses to touch it, but an
+		 * ignored one would survive execve() into the service, so reset it directly. */
+		if (child_reset_reserved_signal(sig) < 0)
 			return -errno;
 	}
 	sigemptyset(&empty);
@@ -961,10 +1063,10 @@ static int child_prepare_stdin(struct child_plan *plan)
 static int child_output_source(const struct child_plan *plan, int target)
 {
 	const struct exec_spec *spec = plan->spec;
-	enum spec_output mode = target == STDOUT_FILENO ? spec->standard_output
-							: spec->standard_error;
-	const char *path = target == STDOUT_FILENO ? spec->standard_output_path
-						   : spec->standard_error_path;
+	enum spec_output mode =
+		target == STDOUT_FILENO ? spec->standard_output : spec->standard_error;
+	const char *path =
+		target == STDOUT_FILENO ? spec->standard_output_path : spec->standard_error_path;
 	int journal = target == STDOUT_FILENO ? plan->request->stdout_fd : plan->request->stderr_fd;
 	int flags = O_WRONLY | O_CREAT;
 
@@ -1463,7 +1565,7 @@ int exec_spawn(const struct exec_request *request, pid_t *ret_pid, int *ret_stat
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
-	/* Only the read end: O_NONBLOCK is per open file description, the child's stays blocking. */
+	/* The read end only: O_NONBLOCK is per open file description, the child writes blocking. */
 	r = util_fd_set_nonblock(fds[0], true);
 	if (r < 0) {
 		(void)close(fds[0]);

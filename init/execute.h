@@ -13,7 +13,8 @@
 
 /* systemd's exit statuses for a set-up step that failed in the child (systemd.exec(5), "Process
  * exit codes"): the child exits with the step's number, so "status=203/EXEC" reads the same as
- * under systemd. Only the steps cinit performs are listed. */
+ * under systemd. Only the steps cinit has are listed (MEMORY is never used: the child allocates
+ * nothing). */
 enum exec_step {
 	EXEC_STEP_CHDIR = 200,
 	EXEC_STEP_NICE = 201,

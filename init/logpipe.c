@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -19,6 +22,7 @@ struct log_sink {
 	struct loop *loop;
 	int fd;
 	bool is_socket;
+	bool bounded;  /* a blocking pipe: write only what fits (see log_sink_open) */
 	bool watching; /* registered for EPOLLOUT while data is pending */
 	bool broken;   /* the reader is gone: output is dropped */
 	char *buf;
@@ -40,19 +44,23 @@ struct log_source {
 	char line[LOGPIPE_LINE_MAX];
 };
 
+/* Longest a write to a pipe cinit could not reopen non-blocking may hold the loop. */
+#define LOGPIPE_BLOCK_USEC 10000
+
 static int log_sink_on_writable(struct loop *loop, int fd, uint32_t events, void *data);
 static int log_source_on_readable(struct loop *loop, int fd, uint32_t events, void *data);
 
 /* A separate non-blocking description of the same pipe or terminal: O_NONBLOCK set on fd itself
  * would change it for everyone sharing it (our parent, docker). Regular files never block for
  * long and lose their offset when reopened, so they are written as they are. */
-static int log_sink_open(int fd, bool *is_socket)
+static int log_sink_open(int fd, bool *is_socket, bool *bounded)
 {
 	struct stat st;
 	char path[64];
 	int nfd;
 
 	*is_socket = false;
+	*bounded = false;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (S_ISSOCK(st.st_mode)) {
@@ -66,6 +74,9 @@ static int log_sink_open(int fd, bool *is_socket)
 		nfd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 		if (nfd >= 0)
 			return nfd;
+		/* Not ours to reopen (a non-root cinit on a pipe made by root): a blocking pipe
+		 * never blocks a write of no more than its free space. */
+		*bounded = S_ISFIFO(st.st_mode);
 	}
 	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	return nfd < 0 ? -errno : nfd;
@@ -78,7 +89,7 @@ int log_sink_new(struct loop *loop, int fd, size_t max_buffer, struct log_sink *
 
 	if (!sink)
 		return -ENOMEM;
-	r = log_sink_open(fd, &sink->is_socket);
+	r = log_sink_open(fd, &sink->is_socket, &sink->bounded);
 	if (r < 0) {
 		free(sink);
 		return r;
@@ -106,9 +117,59 @@ size_t log_sink_pending(const struct log_sink *sink)
 	return sink->len;
 }
 
+/* Free space in a pipe: its capacity less what the reader has not taken. */
+static size_t log_sink_pipe_room(int fd)
+{
+	int queued = 0, capacity = fcntl(fd, F_GETPIPE_SZ);
+
+	if (capacity <= 0 || ioctl(fd, FIONREAD, &queued) < 0 || queued >= capacity)
+		return 0;
+	return (size_t)(capacity - queued);
+}
+
+static void log_sink_on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A write to a blocking pipe that gives up after LOGPIPE_BLOCK_USEC: free bytes do not
+ * guarantee a free pipe slot, so it may block; SIGALRM (without SA_RESTART) then ends it with
+ * what was written. The timer is disarmed before SIGALRM is blocked again, so no alarm is left
+ * pending for the signalfd to take for a request to forward. */
+static ssize_t log_sink_write_bounded(int fd, const char *data, size_t size)
+{
+	struct sigaction on_alarm = { .sa_handler = log_sink_on_alarm }, saved_action;
+	struct itimerval arm = { .it_value = { 0, LOGPIPE_BLOCK_USEC } }, disarm = { 0 };
+	sigset_t alarm, saved_mask;
+	ssize_t n;
+	int e;
+
+	sigemptyset(&alarm);
+	sigaddset(&alarm, SIGALRM);
+	if (sigaction(SIGALRM, &on_alarm, &saved_action) < 0)
+		return -errno;
+	(void)setitimer(ITIMER_REAL, &arm, NULL);
+	(void)sigprocmask(SIG_UNBLOCK, &alarm, &saved_mask);
+	n = write(fd, data, size);
+	e = errno;
+	(void)setitimer(ITIMER_REAL, &disarm, NULL);
+	(void)sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+	(void)sigaction(SIGALRM, &saved_action, NULL);
+	if (n >= 0)
+		return n;
+	return e == EINTR || e == EAGAIN ? 0 : -e;
+}
+
 static ssize_t log_sink_write_now(struct log_sink *sink, const char *data, size_t size)
 {
 	ssize_t n;
+
+	if (sink->bounded) {
+		size_t room = log_sink_pipe_room(sink->fd);
+		if (room == 0)
+			return 0;
+		return log_sink_write_bounded(sink->fd, data, size > room ? room : size);
+	}
 
 	do
 		n = sink->is_socket ? send(sink->fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL)

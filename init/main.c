@@ -522,7 +522,7 @@ static int init_setup_units(struct init *init)
 	if (r < 0) {
 		init->cgroup_root = NULL;
 		if (init->options.cgroup_path)
-			return log_error_errno(r, "--cgroup %s", init->options.cgroup_path);
+			return r; /* svcgroup_root_open said why */
 		log_debug_errno(r, "no delegated cgroup: services are tracked by process group");
 	} else {
 		log_info("services get cgroups under %s", svcgroup_root_path(init->cgroup_root));

@@ -117,8 +117,10 @@ static void service_set_state(struct service *s, enum service_state state)
 	s->state = state;
 	s->state_since_usec = util_now_usec(CLOCK_MONOTONIC);
 	if (service_is_active(s) &&
-	    !(old == SERVICE_RUNNING || old == SERVICE_EXITED || old == SERVICE_RELOAD))
+	    !(old == SERVICE_RUNNING || old == SERVICE_EXITED || old == SERVICE_RELOAD)) {
 		s->active_since_usec = s->state_since_usec;
+		s->reached_active = true;
+	}
 	log_debug("%s: %s -> %s", s->name, state_names[old], state_names[state]);
 	supervisor_on_service_state(s->supervisor, s, (int)old);
 }
@@ -185,6 +187,7 @@ static void service_arm_watchdog(struct service *s)
 static void service_commands_clear(struct service_commands *c)
 {
 	exec_commands_free(c->commands, c->count);
+	exec_context_free(c->context);
 	*c = (struct service_commands){ 0 };
 }
 
@@ -257,7 +260,7 @@ static void service_on_main_exit(pid_t pid, int status, void *data)
 
 	if (s->exec_status_fd >= 0) {
 		if (exec_read_status(s->exec_status_fd, &f) == 1)
-			service_report_exec_failure(s, &f, NULL);
+			service_report_exec_failure(s, &f, s->main_path);
 		else
 			s->exec_confirmed = true;
 		service_unwatch_status(s, &s->exec_status_fd);
@@ -275,7 +278,15 @@ static void service_on_main_exit(pid_t pid, int status, void *data)
 static void service_on_control_exit(pid_t pid, int status, void *data)
 {
 	struct service *s = data;
+	struct exec_failure f;
 
+	if (s->control_status_fd >= 0) {
+		/* The child wrote before it exited: the pipe holds the answer now. */
+		if (exec_read_status(s->control_status_fd, &f) == 1)
+			service_report_exec_failure(s, &f, s->control_path);
+		(void)close(s->control_status_fd);
+		s->control_status_fd = -1;
+	}
 	s->control_pid = 0;
 	s->control_status = status;
 	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
@@ -292,7 +303,7 @@ static int service_on_exec_status(struct loop *loop, int fd, uint32_t events, vo
 	if (r == -EAGAIN)
 		return 0;
 	if (r == 1)
-		service_report_exec_failure(s, &f, NULL);
+		service_report_exec_failure(s, &f, s->main_path);
 	else
 		s->exec_confirmed = true;
 	service_unwatch_status(s, &s->exec_status_fd);
@@ -373,22 +384,39 @@ static int service_signal_group(struct service *s, int sig)
 	return count;
 }
 
+/* Whether signalling the service's groups (or cgroup) reaches pid already. */
+static bool service_group_covers(const struct service *s, pid_t pid)
+{
+	pid_t pgid;
+
+	if (s->cgroup)
+		return true;
+	pgid = getpgid(pid);
+	for (unsigned i = 0; pgid > 0 && i < s->pgid_count; i++)
+		if (s->pgids[i] == pgid)
+			return true;
+	return false;
+}
+
+/* Every process once: the groups, and main and control processes outside them. */
+static int service_signal_all(struct service *s, int sig)
+{
+	int r = service_signal_group(s, sig), n = r > 0 ? r : 0;
+
+	if (s->main_pid > 0 && !service_group_covers(s, s->main_pid) &&
+	    service_signal_pid(s->main_pid, sig) > 0)
+		n++;
+	if (s->control_pid > 0 && !service_group_covers(s, s->control_pid) &&
+	    service_signal_pid(s->control_pid, sig) > 0)
+		n++;
+	return r < 0 && n == 0 ? r : n;
+}
+
 int service_kill(struct service *s, int sig)
 {
-	int n = 0, r;
-
 	if (!s->spec)
 		return 0;
-	r = service_signal_pid(s->main_pid, sig);
-	if (r > 0)
-		n += r;
-	r = service_signal_pid(s->control_pid, sig);
-	if (r > 0)
-		n += r;
-	r = service_signal_group(s, sig);
-	if (r > 0)
-		n += r;
-	return n;
+	return service_signal_all(s, sig);
 }
 
 /* ---- spawning --------------------------------------------------------------------------- */
@@ -452,17 +480,16 @@ static void service_add_log_source(struct service *s, struct log_sink *sink, int
 	log_source_set_on_eof(source, service_on_log_eof, source);
 }
 
-/* Forks one process of the service. main: it becomes the main process (else the control
- * process). Returns 0 or -errno (failure logged). */
-static int service_spawn(struct service *s, const struct exec_command *command, bool main)
+/* The environment systemd gives a service's processes besides the unit's own: the notify
+ * socket, the main pid (for ExecReload=kill -HUP $MAINPID), the watchdog, and to the stop
+ * commands how the service ended. */
+static int service_context(struct service *s, bool main, struct exec_context **ret)
 {
 	const struct supervisor_config *cfg = supervisor_config(s->supervisor);
-	struct exec_context *context = NULL;
-	char *extra[4] = { 0 };
-	char mainpid[32], notify[512], watchdog[48], err[512];
-	int out_r, out_w, err_r, err_w, status_fd = -1, procs_fd = -1, r;
+	char mainpid[32], notify[512], watchdog[48], result[64], err[512];
+	char *extra[5] = { 0 };
 	size_t n = 0;
-	pid_t pid;
+	int r;
 
 	if (s->spec->type == SPEC_TYPE_NOTIFY && cfg->notify_path) {
 		snprintf(notify, sizeof(notify), "NOTIFY_SOCKET=%s", cfg->notify_path);
@@ -477,14 +504,32 @@ static int service_spawn(struct service *s, const struct exec_command *command, 
 			 (unsigned long long)s->spec->watchdog_usec);
 		extra[n++] = watchdog;
 	}
-	r = exec_context_new(&s->spec->exec, extra, &context, err, sizeof(err));
-	if (r < 0) {
-		log_error("%s: %s", s->name, err);
-		return r;
+	if (!main && service_is_deactivating(s)) {
+		snprintf(result, sizeof(result), "SERVICE_RESULT=%s",
+			 service_result_name(s->result));
+		extra[n++] = result;
 	}
+	r = exec_context_new(&s->spec->exec, extra, ret, err, sizeof(err));
+	if (r < 0)
+		log_error("%s: %s", s->name, err);
+	return r;
+}
+
+/* Forks one process of the service. main: it becomes the main process (else the control
+ * process). Returns 0 or -errno (failure logged). */
+static int service_spawn(struct service *s, const struct exec_command *command,
+			 const struct exec_context *context, bool main)
+{
+	const struct supervisor_config *cfg = supervisor_config(s->supervisor);
+	int out_r, out_w, err_r, err_w, status_fd = -1, procs_fd = -1, r;
+	char *path = strdup(command->path);
+	pid_t pid;
+
+	if (!path)
+		return log_error_errno(ENOMEM, "%s", s->name);
 	r = service_open_log_pipes(s, &out_r, &out_w, &err_r, &err_w);
 	if (r < 0) {
-		exec_context_free(context);
+		free(path);
 		return log_error_errno(r, "%s: cannot create its log pipes", s->name);
 	}
 	if (s->cgroup) {
@@ -503,7 +548,6 @@ static int service_spawn(struct service *s, const struct exec_command *command, 
 		.cgroup_procs_fd = procs_fd,
 	};
 	r = exec_spawn(&request, &pid, &status_fd);
-	exec_context_free(context);
 	if (procs_fd >= 0)
 		(void)close(procs_fd);
 	if (out_w >= 0)
@@ -515,6 +559,7 @@ static int service_spawn(struct service *s, const struct exec_command *command, 
 			(void)close(out_r);
 		if (err_r >= 0)
 			(void)close(err_r);
+		free(path);
 		return log_error_errno(r, "%s: cannot start %s", s->name, command->path);
 	}
 	service_add_log_source(s, cfg->out, out_r, pid);
@@ -527,10 +572,13 @@ static int service_spawn(struct service *s, const struct exec_command *command, 
 	if (r < 0) {
 		(void)kill(pid, SIGKILL);
 		(void)close(status_fd);
+		free(path);
 		return log_error_errno(r, "%s: cannot watch process %d", s->name, (int)pid);
 	}
 	if (main) {
 		service_unwatch_status(s, &s->exec_status_fd);
+		free(s->main_path);
+		s->main_path = path;
 		s->main_pid = pid;
 		s->main_known = true;
 		s->main_exited = false;
@@ -544,7 +592,11 @@ static int service_spawn(struct service *s, const struct exec_command *command, 
 		}
 	} else {
 		s->control_pid = pid;
-		(void)close(status_fd); /* its exit status (systemd's 2xx codes) says enough */
+		free(s->control_path);
+		s->control_path = path;
+		if (s->control_status_fd >= 0)
+			(void)close(s->control_status_fd);
+		s->control_status_fd = status_fd; /* read when it exits */
 	}
 	log_debug("%s: started %s as %s process %d", s->name, command->path,
 		  main ? "main" : "control", (int)pid);
@@ -552,7 +604,7 @@ static int service_spawn(struct service *s, const struct exec_command *command, 
 }
 
 /* Expands an Exec*= list with the service's environment into commands. */
-static int service_prepare(struct service *s, const struct spec_exec_list *list,
+static int service_prepare(struct service *s, const struct spec_exec_list *list, bool main,
 			   struct service_commands *ret)
 {
 	struct exec_context *context = NULL;
@@ -562,11 +614,9 @@ static int service_prepare(struct service *s, const struct spec_exec_list *list,
 	*ret = (struct service_commands){ 0 };
 	if (list->count == 0)
 		return 0;
-	r = exec_context_new(&s->spec->exec, NULL, &context, err, sizeof(err));
-	if (r < 0) {
-		log_error("%s: %s", s->name, err);
+	r = service_context(s, main, &context);
+	if (r < 0)
 		return r;
-	}
 	for (size_t i = 0; i < list->count; i++) {
 		struct exec_command *commands = NULL, *grown;
 		int n = exec_line_parse(list->lines[i].value,
@@ -588,7 +638,7 @@ static int service_prepare(struct service *s, const struct spec_exec_list *list,
 		ret->count += (size_t)n;
 		free(commands); /* the array only: its commands moved */
 	}
-	exec_context_free(context);
+	ret->context = context;
 	if (r < 0)
 		service_commands_clear(ret);
 	return r;
@@ -607,7 +657,7 @@ static int service_control_next(struct service *s)
 	}
 	command = &s->control.commands[s->control.next++];
 	s->control_ignore_failure = command->flags & EXEC_IGNORE_FAILURE;
-	r = service_spawn(s, command, false);
+	r = service_spawn(s, command, s->control.context, false);
 	return r < 0 ? r : 1;
 }
 
@@ -618,7 +668,7 @@ static int service_control_begin(struct service *s, const struct spec_exec_list 
 
 	service_commands_clear(&s->control);
 	s->control_list = list;
-	r = service_prepare(s, list, &s->control);
+	r = service_prepare(s, list, false, &s->control);
 	if (r < 0)
 		return r;
 	return service_control_next(s);
@@ -767,6 +817,7 @@ static void service_enter_signal(struct service *s, enum service_state state,
 				 enum service_result result)
 {
 	bool kill_round = state == SERVICE_STOP_SIGKILL || state == SERVICE_FINAL_SIGKILL;
+	bool everyone;
 	int sig;
 
 	service_add_result(s, result);
@@ -780,19 +831,24 @@ static void service_enter_signal(struct service *s, enum service_state state,
 		service_signal_round_done(s, SERVICE_SUCCESS);
 		return;
 	}
-	(void)service_signal_pid(s->main_pid, sig);
-	(void)service_signal_pid(s->control_pid, sig);
 	/* KillMode=control-group: everyone gets it; mixed: only the SIGKILL rounds reach the
-	 * rest; process: only the main (and control) process. */
-	if (s->spec->kill_mode == SPEC_KILL_CONTROL_GROUP ||
-	    (s->spec->kill_mode == SPEC_KILL_MIXED && kill_round))
-		(void)service_signal_group(s, sig);
+	 * rest; process: only the main (and control) process. Each process gets it once. */
+	everyone = s->spec->kill_mode == SPEC_KILL_CONTROL_GROUP ||
+		   (s->spec->kill_mode == SPEC_KILL_MIXED && kill_round);
+	if (everyone) {
+		(void)service_signal_all(s, sig);
+	} else {
+		(void)service_signal_pid(s->main_pid, sig);
+		(void)service_signal_pid(s->control_pid, sig);
+	}
 	if (!kill_round && sig != SIGCONT && sig != SIGKILL) {
 		/* A stopped process keeps the signal pending until it is continued. */
-		(void)service_signal_pid(s->main_pid, SIGCONT);
-		(void)service_signal_pid(s->control_pid, SIGCONT);
-		if (s->spec->kill_mode == SPEC_KILL_CONTROL_GROUP)
-			(void)service_signal_group(s, SIGCONT);
+		if (everyone) {
+			(void)service_signal_all(s, SIGCONT);
+		} else {
+			(void)service_signal_pid(s->main_pid, SIGCONT);
+			(void)service_signal_pid(s->control_pid, SIGCONT);
+		}
 	}
 	service_arm_timer(s, kill_round ? SERVICE_SIGKILL_WAIT_USEC : s->spec->timeout_stop_usec);
 }
@@ -864,7 +920,7 @@ static int service_main_next(struct service *s)
 	if (s->main_commands.next >= s->main_commands.count)
 		return 0;
 	command = &s->main_commands.commands[s->main_commands.next++];
-	r = service_spawn(s, command, true);
+	r = service_spawn(s, command, s->main_commands.context, true);
 	return r < 0 ? r : 1;
 }
 
@@ -874,7 +930,7 @@ static void service_enter_start(struct service *s)
 
 	service_set_state(s, SERVICE_START);
 	service_commands_clear(&s->main_commands);
-	r = service_prepare(s, &s->spec->exec_start, &s->main_commands);
+	r = service_prepare(s, &s->spec->exec_start, true, &s->main_commands);
 	if (r >= 0)
 		r = service_main_next(s);
 	if (r < 0) {
@@ -960,6 +1016,7 @@ static void act_go(struct service *s)
 	s->main_exited = false;
 	s->main_known = false;
 	s->exec_confirmed = false;
+	s->reached_active = false;
 	s->pgid_count = 0;
 	s->notify_errno = 0;
 	free(s->status_text);
@@ -969,6 +1026,8 @@ static void act_go(struct service *s)
 			    "StartLimitIntervalSec)",
 			    s->name, s->spec->start_limit_burst);
 		service_add_result(s, SERVICE_FAILURE_START_LIMIT);
+		log_warning("%s: failed with result '%s'", s->name,
+			    result_names[SERVICE_FAILURE_START_LIMIT]);
 		service_set_state(s, SERVICE_FAILED);
 		return;
 	}
@@ -1172,14 +1231,17 @@ static void act_reload(struct service *s)
 {
 	int r;
 
+	s->reload_failed = false;
 	service_set_state(s, SERVICE_RELOAD);
 	r = service_control_begin(s, &s->spec->exec_reload);
 	if (r > 0) {
 		service_arm_timer(s, s->spec->timeout_start_usec);
 		return;
 	}
-	if (r < 0)
+	if (r < 0) {
 		log_warning("%s: reload failed", s->name);
+		s->reload_failed = true;
+	}
 	service_enter_running(s);
 }
 
@@ -1189,6 +1251,7 @@ static void act_reload_control_exit(struct service *s)
 
 	if (!service_control_succeeded(s)) {
 		log_warning("%s: reload failed", s->name);
+		s->reload_failed = true;
 		service_commands_clear(&s->control);
 		service_enter_running(s);
 		return;
@@ -1201,6 +1264,7 @@ static void act_reload_control_exit(struct service *s)
 static void act_reload_timeout(struct service *s)
 {
 	log_warning("%s: reload operation timed out", s->name);
+	s->reload_failed = true;
 	(void)service_signal_pid(s->control_pid, SIGKILL);
 	service_commands_clear(&s->control);
 	service_enter_running(s);
@@ -1467,7 +1531,9 @@ int service_new(struct supervisor *supervisor, const char *name, struct service 
 		return -ENOMEM;
 	}
 	s->exec_status_fd = -1;
+	s->control_status_fd = -1;
 	s->cgroup_events_fd = -1;
+	s->state_since_usec = util_now_usec(CLOCK_MONOTONIC);
 	*ret = s;
 	return 0;
 }
@@ -1490,6 +1556,10 @@ void service_free(struct service *s)
 	free(s->load_error);
 	free(s->status_text);
 	free(s->start_times);
+	free(s->main_path);
+	free(s->control_path);
+	if (s->control_status_fd >= 0)
+		(void)close(s->control_status_fd);
 	free(s->short_name);
 	free(s->name);
 	free(s);

@@ -78,6 +78,7 @@ enum service_job {
 struct service_commands {
 	struct exec_command *commands;
 	size_t count, next;
+	struct exec_context *context; /* the environment they were expanded with */
 };
 
 #define SERVICE_PGIDS_MAX 8
@@ -88,6 +89,7 @@ struct service {
 	char *short_name;		/* "web": the log prefix */
 	struct service_spec *spec;	/* NULL when the unit failed to load */
 	char *load_error;		/* why, when it failed to load */
+	int load_errno;			/* -EINVAL for a bad unit, another -errno when unreadable */
 	char *fingerprint;		/* the unit's entries, to see whether a reload changed it */
 	struct service_spec *next_spec; /* a changed unit, applied when the service is inactive */
 	char *next_fingerprint;
@@ -104,7 +106,11 @@ struct service {
 	bool main_exited;		 /* main process ran and exited in this activation */
 	bool main_known;		 /* a main process was identified in this activation */
 	bool exec_confirmed;		 /* Type=exec: execve() succeeded */
-	int exec_status_fd;		 /* Type=exec: execute's status pipe, or -1 */
+	bool reached_active;		 /* this activation got to running or exited */
+	bool reload_failed;		 /* the last ExecReload= failed */
+	int exec_status_fd;		 /* execute's status pipe of the main process, or -1 */
+	int control_status_fd;		 /* ... of the control process, or -1 */
+	char *main_path, *control_path;	 /* their programs, for messages */
 	int last_exit_status;		 /* main process status for FailureActionExitStatus */
 	struct service_commands control;
 	struct service_commands main_commands; /* Type=oneshot: several ExecStart= */

@@ -168,7 +168,7 @@ static int supervisor_load_unit(struct supervisor *sup, const char *name, struct
 	struct service_spec *spec;
 	char *fingerprint, *error;
 	struct service *s;
-	int r = supervisor_read_unit(sup, name, &spec, &fingerprint, &error);
+	int r = supervisor_read_unit(sup, name, &spec, &fingerprint, &error), read_r = r;
 
 	if (r == -ENOENT)
 		return r;
@@ -184,6 +184,7 @@ static int supervisor_load_unit(struct supervisor *sup, const char *name, struct
 	s->spec = spec;
 	s->fingerprint = fingerprint;
 	s->load_error = error;
+	s->load_errno = spec ? 0 : read_r;
 	if (!spec)
 		s->state = SERVICE_FAILED;
 	if (ret)
@@ -407,11 +408,21 @@ int supervisor_load(struct supervisor *sup)
 	if (r < 0)
 		return log_error_errno(r, "cannot read the unit directory %s", sup->unit_dir);
 	for (size_t i = 0; i < n && r >= 0; i++) {
-		r = supervisor_load_unit(sup, names[i], NULL);
-		if (r == -ENOENT) /* vanished since the listing */
-			r = 0;
+		struct service *s = NULL;
+		r = supervisor_load_unit(sup, names[i], &s);
+		/* A unit with a bad line is one failed unit; a file that cannot be read at all
+		 * (a dangling link, a directory, no permission) makes the directory unusable,
+		 * as a missing directory does. */
+		if (r == -ENOENT) {
+			log_error("%s/%s: cannot read: %s", sup->unit_dir, names[i],
+				  strerror(ENOENT));
+		} else if (r >= 0 && s->load_errno < 0 && s->load_errno != -EINVAL) {
+			r = s->load_errno;
+		}
 	}
 	free_names(names, n);
+	if (r < 0)
+		return r;
 	if (r >= 0)
 		r = supervisor_load_referenced(sup);
 	if (r >= 0)
@@ -456,10 +467,30 @@ static int push_stopped(size_t other, void *data)
 	return 0;
 }
 
+static int push_restarted(size_t other, void *data)
+{
+	struct supervisor *sup = data;
+	struct service *o = supervisor_dep_service(sup, other);
+
+	if (o && o->spec && (service_is_active(o) || service_is_activating(o)) &&
+	    o->job == SERVICE_JOB_NONE) {
+		o->job = SERVICE_JOB_RESTART;
+		o->stop_requested = true;
+		sup->dirty = true;
+	}
+	return 0;
+}
+
 static void supervisor_request_start(struct supervisor *sup, struct service *s)
 {
-	if (!s->spec || s->job == SERVICE_JOB_START)
+	if (!s->spec || s->job == SERVICE_JOB_START || s->job == SERVICE_JOB_RESTART)
 		return;
+	/* A start queued behind a stop makes a restart, as systemd merges the two jobs. */
+	if (s->job == SERVICE_JOB_STOP && !service_is_inactive(s)) {
+		s->job = SERVICE_JOB_RESTART;
+		sup->dirty = true;
+		return;
+	}
 	if (service_is_active(s) && s->job == SERVICE_JOB_NONE)
 		return;
 	s->job = SERVICE_JOB_START;
@@ -504,9 +535,11 @@ static int blocks_start(size_t other, void *data)
 	struct supervisor *sup = ((void **)data)[0];
 	struct service *o = supervisor_dep_service(sup, other);
 
-	if (o && o->job == SERVICE_JOB_START)
+	/* Ordering applies to every job: a unit being stopped or restarted first finishes. */
+	if (o && o->job != SERVICE_JOB_NONE)
 		return -EBUSY;
-	if (o && (service_is_activating(o) && o->state != SERVICE_AUTO_RESTART))
+	if (o && ((service_is_activating(o) && o->state != SERVICE_AUTO_RESTART) ||
+		  service_is_deactivating(o)))
 		return -EBUSY;
 	return 0;
 }
@@ -679,7 +712,6 @@ static void supervisor_action(struct supervisor *sup, struct service *s, bool fa
 void supervisor_on_service_state(struct supervisor *sup, struct service *s, int old_state)
 {
 	enum service_state old = (enum service_state)old_state;
-	bool was_active = old == SERVICE_RUNNING || old == SERVICE_EXITED || old == SERVICE_RELOAD;
 	bool inactive = service_is_inactive(s);
 
 	/* A start job is over once the unit is up, or has given up (a restart pending counts:
@@ -696,24 +728,23 @@ void supervisor_on_service_state(struct supervisor *sup, struct service *s, int 
 			(void)deps_foreach_affected(sup->deps, s->dep_index, true, push_stopped,
 						    sup);
 	}
-	if (s->state == SERVICE_RUNNING && old == SERVICE_RELOAD)
-		supervisor_finish_waiters(sup, s, true, false, false);
-	if (s->state == SERVICE_EXITED && old == SERVICE_RELOAD)
-		supervisor_finish_waiters(sup, s, true, false, false);
+	if (old == SERVICE_RELOAD && s->state != SERVICE_RELOAD)
+		supervisor_finish_waiters(sup, s, !s->reload_failed, false, false);
 
 	if (inactive) {
 		if (s->job == SERVICE_JOB_STOP) {
 			s->job = SERVICE_JOB_NONE;
 			supervisor_finish_waiters(sup, s, true, true, false);
 		} else if (s->job == SERVICE_JOB_RESTART && !s->next_spec) {
+			supervisor_finish_waiters(sup, s, true, true, false);
 			s->job = SERVICE_JOB_NONE;
 			if (!sup->shutting_down) {
 				s->restarts = 0;
 				supervisor_request_start(sup, s);
 			}
 		}
-		/* Gone on its own: BindsTo= dependents follow it. */
-		if (was_active && !s->stop_requested)
+		/* Gone on its own after it had started: BindsTo= dependents follow it. */
+		if (s->reached_active && !s->stop_requested)
 			(void)deps_foreach_affected(sup->deps, s->dep_index, false, push_stopped,
 						    sup);
 		/* A changed or removed unit is swapped or dropped outside of its own callbacks. */
@@ -1333,6 +1364,9 @@ static void ctl_job(struct supervisor *sup, struct control_request *req, int arg
 			} else {
 				s->job = SERVICE_JOB_RESTART;
 				s->stop_requested = true;
+				/* What Requires= it restarts with it, as systemd does. */
+				(void)deps_foreach_affected(sup->deps, s->dep_index, true,
+							    push_restarted, sup);
 			}
 		}
 		waiter->pending++;

@@ -37,7 +37,8 @@
 /* What systemd sets on a cgroup it delegates (Delegate=yes), since v251 (user. since v252). */
 static const char *const delegate_xattrs[] = { "trusted.delegate", "user.delegate" };
 
-#define INIT_SCOPE	     "init.scope" /* the leaf for the root's own processes, as systemd names it */
+/* The leaf for the root's own processes, named as systemd names it. */
+#define INIT_SCOPE	     "init.scope"
 #define KILL_PASSES	     32
 #define MOVE_PASSES	     32
 #define WALK_DEPTH	     64

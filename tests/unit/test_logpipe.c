@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -217,4 +218,54 @@ Test(logpipe, flooding_service_cannot_stall_the_loop, .timeout = 60)
 	log_source_free(quiet);
 	log_sink_free(sink);
 	loop_free(loop);
+}
+
+/* A non-root cinit cannot reopen a pipe root made through /proc/self/fd: the sink must still
+ * never block, writing no more than the pipe has room for. Runs as nobody in a child. */
+Test(logpipe, blocking_pipe_sink_never_blocks, .timeout = 60)
+{
+	int out[2], fin[2], status;
+	pid_t child;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to switch to an unprivileged user");
+	cr_assert_eq(pipe2(out, O_CLOEXEC), 0);
+	cr_assert_eq(pipe2(fin, O_CLOEXEC), 0);
+	child = fork();
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		struct loop *loop;
+		struct log_sink *sink;
+		struct log_source *source;
+		static char line[100];
+		char path[64];
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+			_exit(10);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", out[1]);
+		if (open(path, O_WRONLY | O_NONBLOCK) >= 0)
+			_exit(11); /* the case under test did not arise */
+		memset(line, 'f', sizeof(line) - 1);
+		line[sizeof(line) - 1] = '\n';
+		if (fcntl(fin[1], F_SETFL, O_NONBLOCK) < 0)
+			_exit(12);
+		if (loop_new(&loop) < 0 || log_sink_new(loop, out[1], 64 * 1024, &sink) < 0 ||
+		    log_source_new(loop, sink, fin[0], "flood", 2, NULL, NULL, &source) < 0)
+			_exit(13);
+		/* Nobody reads out[0]: far more than the pipe holds. */
+		for (int i = 0; i < 4000; i++)
+			if (write(fin[1], line, sizeof(line)) < 0)
+				break;
+		if (loop_timer_start(loop, 300000, quit_timer, NULL, NULL) < 0)
+			_exit(14);
+		_exit(loop_run(loop) == 1 ? 0 : 15);
+	}
+	close(fin[0]);
+	close(fin[1]);
+	close(out[1]);
+	cr_assert_eq(waitpid(child, &status, 0), child);
+	cr_assert(WIFEXITED(status), "the child was killed (blocked until the test timeout?)");
+	cr_assert_eq(WEXITSTATUS(status), 0, "child status %d", WEXITSTATUS(status));
+	close(out[0]);
 }
