@@ -1,7 +1,9 @@
-/* libFuzzer target: the unit-file parser must never crash, leak or read out of bounds, whatever
- * the bytes; every failure must come with a one-line "file:line: message" error. */
+/* libFuzzer target: the unit-file parser, and the mapping of its keys to a service spec, must
+ * never crash, leak or read out of bounds, whatever the bytes; every failure must come with a
+ * one-line "file:line: message" error. */
 #include "config.h"
 
+#include "common/spec.h"
 #include "common/unitfile.h"
 
 #include <stdint.h>
@@ -40,6 +42,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!entries[i].key[0] || entries[i].line == 0)
 				abort();
 		(void)unit_file_get(unit, "Service", "ExecStart");
+		struct service_spec *spec = NULL;
+		diag.error[0] = '\0';
+		if (service_spec_from_unit(unit, &spec, &diag) < 0) {
+			/* One line, naming the file (or the unit, for what no line holds: a
+			 * missing ExecStart=). */
+			if (!diag.error[0] || strchr(diag.error, '\n') ||
+			    strncmp(diag.error, "fuzz", 4) != 0)
+				abort();
+		} else {
+			service_spec_free(spec);
+		}
 		unit_file_free(unit);
 	}
 	free(text);
