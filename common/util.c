@@ -34,12 +34,17 @@ int util_write_all(int fd, const void *buf, size_t size)
 
 ssize_t util_read_file(const char *path, char *buf, size_t size)
 {
+	return util_read_file_at(AT_FDCWD, path, buf, size);
+}
+
+ssize_t util_read_file_at(int dir_fd, const char *path, char *buf, size_t size)
+{
 	_cleanup_close_ int fd = -1;
 	size_t len = 0;
 
 	if (size == 0)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	while (len < size - 1) {

@@ -62,6 +62,8 @@ int util_write_all(int fd, const void *buf, size_t size);
 /* Reads a whole small file (at most size-1 bytes) into buf, NUL-terminated. Returns length or
  * -errno. */
 ssize_t util_read_file(const char *path, char *buf, size_t size);
+/* The same for path relative to the directory dir_fd (or AT_FDCWD). */
+ssize_t util_read_file_at(int dir_fd, const char *path, char *buf, size_t size);
 
 int util_fd_set_cloexec(int fd, bool on);
 int util_fd_set_nonblock(int fd, bool on);

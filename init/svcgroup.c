@@ -94,21 +94,7 @@ static void svcgroup_freep(struct svcgroup **group)
 
 static ssize_t cgroup_read(int dir_fd, const char *file, char *buf, size_t size)
 {
-	_cleanup_close_ int fd = openat(dir_fd, file, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-
-	if (fd < 0)
-		return -errno;
-	while (len < size - 1) {
-		ssize_t n = util_read(fd, buf + len, size - 1 - len);
-		if (n < 0)
-			return n;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	return (ssize_t)len;
+	return util_read_file_at(dir_fd, file, buf, size);
 }
 
 static int cgroup_write(int dir_fd, const char *file, const char *text)
