@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -27,7 +28,8 @@ struct log_sink {
 	bool broken;   /* the reader is gone: output is dropped */
 	char *buf;
 	size_t len, size, max;
-	struct log_source *paused; /* sources waiting for room, linked by next_paused */
+	struct log_source *paused;  /* sources waiting for room, linked by next_paused */
+	struct log_source *sources; /* every source, linked by next_source */
 };
 
 struct log_source {
@@ -40,6 +42,7 @@ struct log_source {
 	void (*on_eof)(void *data);
 	void *data;
 	struct log_source *next_paused;
+	struct log_source *next_source;
 	size_t len; /* bytes of the current, unfinished line */
 	char line[LOGPIPE_LINE_MAX];
 };
@@ -387,6 +390,8 @@ int log_source_new(struct loop *loop, struct log_sink *sink, int pipe_fd, const 
 	source->pid = pid;
 	source->on_eof = on_eof;
 	source->data = data;
+	source->next_source = sink->sources;
+	sink->sources = source;
 	if (sink->len > sink->max)
 		log_source_pause(source);
 	*ret = source;
@@ -416,7 +421,47 @@ void log_source_free(struct log_source *source)
 			break;
 		}
 	}
+	for (p = &source->sink->sources; *p; p = &(*p)->next_source) {
+		if (*p == source) {
+			*p = source->next_source;
+			break;
+		}
+	}
 	log_source_close(source);
 	free(source->name);
 	free(source);
+}
+
+/* At exit: what the services wrote before they ended is still in their pipes, and perhaps in
+ * the sink's buffer. Read every pipe to its end (or to what is there, if a process still holds
+ * it), then write it all out, waiting for a slow reader at most timeout_ms in all. */
+void log_sink_drain(struct log_sink *sink, int timeout_ms)
+{
+	uint64_t deadline = util_now_usec(CLOCK_MONOTONIC) + (uint64_t)timeout_ms * USEC_PER_MSEC;
+	struct log_source *source, *next;
+
+	for (source = sink->sources; source; source = next) {
+		next = source->next_source;
+		while (source->fd >= 0) {
+			int fd = source->fd, queued = 0;
+			if (ioctl(fd, FIONREAD, &queued) < 0)
+				queued = 0;
+			/* With nothing queued, one more read tells EOF from "still open"; at EOF
+			 * the owner may free the source, so it is not touched after that read. */
+			if (log_source_on_readable(sink->loop, fd, EPOLLIN, source) < 0 ||
+			    queued <= 0)
+				break;
+		}
+	}
+	while (sink->len > 0 && !sink->broken) {
+		uint64_t now = util_now_usec(CLOCK_MONOTONIC);
+		struct pollfd pfd = { .fd = sink->fd, .events = POLLOUT };
+		size_t before = sink->len;
+
+		if (log_sink_flush(sink) < 0 || sink->len == 0 || now >= deadline)
+			break;
+		if (sink->len == before &&
+		    poll(&pfd, 1, (int)((deadline - now) / USEC_PER_MSEC) + 1) <= 0)
+			break;
+	}
 }

@@ -31,5 +31,8 @@ int log_source_new(struct loop *loop, struct log_sink *sink, int pipe_fd, const 
 /* The pid in the prefix (a service's main pid changes on restart, or with MAINPID=). */
 void log_source_set_pid(struct log_source *source, pid_t pid);
 void log_source_free(struct log_source *source);
+/* At exit: reads what every source's pipe still holds and writes it out, waiting for the
+ * reader at most timeout_ms. */
+void log_sink_drain(struct log_sink *sink, int timeout_ms);
 /* Replaces the EOF callback (e.g. to pass the source itself, which may free it there). */
 void log_source_set_on_eof(struct log_source *source, void (*on_eof)(void *data), void *data);

@@ -37,8 +37,10 @@
 #define EXIT_UNITS_UNUSABLE 2 /* --units DIR cannot be read: bad usage, before anything runs */
 /* Service output cinit holds for a slow reader before it stops reading the services' pipes. */
 #define LOG_SINK_MAX_BUFFER (256 * 1024)
-#define CONTROL_SOCKET_NAME "control"
-#define NOTIFY_SOCKET_NAME  "notify"
+/* How long cinit waits at exit for a slow reader of the services' last lines. */
+#define LOG_DRAIN_TIMEOUT_MS 2000
+#define CONTROL_SOCKET_NAME  "control"
+#define NOTIFY_SOCKET_NAME   "notify"
 
 enum phase {
 	PHASE_RUNNING,		 /* main command alive: forward signals */
@@ -558,8 +560,9 @@ static int init_setup_units(struct init *init)
 
 static void init_free(struct init *init)
 {
-	control_server_free(init->control);
+	/* The supervisor answers the requests it holds before the server goes. */
 	supervisor_free(init->supervisor);
+	control_server_free(init->control);
 	svcgroup_root_free(init->cgroup_root);
 	if (init->err_sink != init->out_sink)
 		log_sink_free(init->err_sink);
@@ -624,6 +627,11 @@ int main(int argc, char **argv)
 		init_free(&init);
 		return EXIT_INTERNAL;
 	}
+	/* What services printed just before they ended is still in their pipes. */
+	if (init.out_sink)
+		log_sink_drain(init.out_sink, LOG_DRAIN_TIMEOUT_MS);
+	if (init.err_sink && init.err_sink != init.out_sink)
+		log_sink_drain(init.err_sink, LOG_DRAIN_TIMEOUT_MS);
 	init_free(&init);
 	return r;
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #define SERVICE_PIDFILE_MAX 64
@@ -208,6 +209,8 @@ static void service_report_exec_failure(struct service *s, const struct exec_fai
 		    path ? path : "?", strerror(f->error));
 }
 
+static void service_prune_pgids(struct service *s);
+
 /* ---- exits and results ------------------------------------------------------------------ */
 
 static bool service_clean_exit(const struct service *s, int status)
@@ -268,6 +271,7 @@ static void service_on_main_exit(pid_t pid, int status, void *data)
 	s->main_pid = 0;
 	s->main_status = status;
 	s->main_exited = true;
+	service_prune_pgids(s);
 	s->last_exit_status = WIFEXITED(status)	    ? WEXITSTATUS(status)
 			      : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
 						    : 255;
@@ -289,6 +293,7 @@ static void service_on_control_exit(pid_t pid, int status, void *data)
 	}
 	s->control_pid = 0;
 	s->control_status = status;
+	service_prune_pgids(s);
 	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		service_log_exit(s, "control", pid, status);
 	service_dispatch(s, SERVICE_EV_CONTROL_EXIT);
@@ -372,25 +377,48 @@ static int service_signal_pid(pid_t pid, int sig)
 	return 1;
 }
 
+struct cgroup_signal {
+	const struct service *service;
+	int sig, count;
+};
+
+static int service_signal_cgroup_member(pid_t pid, void *data)
+{
+	struct cgroup_signal *cs = data;
+
+	/* Main and control processes are signalled directly, once. */
+	if (pid == cs->service->main_pid || pid == cs->service->control_pid)
+		return 0;
+	if (kill(pid, cs->sig) == 0)
+		cs->count++;
+	return 0;
+}
+
 static int service_signal_group(struct service *s, int sig)
 {
 	int count = 0;
 
-	if (s->cgroup)
+	if (s->cgroup && sig == SIGKILL)
 		return svcgroup_kill(s->cgroup, sig);
+	if (s->cgroup) {
+		struct cgroup_signal cs = { s, sig, 0 };
+		int r = svcgroup_foreach_pid(s->cgroup, service_signal_cgroup_member, &cs);
+		return r < 0 ? r : cs.count;
+	}
 	for (unsigned i = 0; i < s->pgid_count; i++)
 		if (kill(-s->pgids[i], sig) == 0)
 			count++;
 	return count;
 }
 
-/* Whether signalling the service's groups (or cgroup) reaches pid already. */
+/* Whether signalling the service's process groups reaches pid already. (A cgroup does not
+ * count: a process just forked may not have moved into it yet.) */
 static bool service_group_covers(const struct service *s, pid_t pid)
 {
 	pid_t pgid;
 
 	if (s->cgroup)
-		return true;
+		return false;
 	pgid = getpgid(pid);
 	for (unsigned i = 0; pgid > 0 && i < s->pgid_count; i++)
 		if (s->pgids[i] == pgid)
@@ -417,6 +445,33 @@ int service_kill(struct service *s, int sig)
 	if (!s->spec)
 		return 0;
 	return service_signal_all(s, sig);
+}
+
+/* Drops process groups that have emptied, so that a pid reused as a group id later is never
+ * taken for one of ours. */
+static void service_prune_pgids(struct service *s)
+{
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < s->pgid_count; i++)
+		if (!(kill(-s->pgids[i], 0) < 0 && errno == ESRCH))
+			s->pgids[kept++] = s->pgids[i];
+	s->pgid_count = kept;
+}
+
+/* Gives up on the control process (killed with sig): its exit must not be taken for the next
+ * one's. */
+static void service_forget_control(struct service *s, int sig)
+{
+	if (s->control_pid <= 0)
+		return;
+	(void)service_signal_pid(s->control_pid, sig);
+	reaper_unwatch(supervisor_reaper(s->supervisor), s->control_pid);
+	s->control_pid = 0;
+	if (s->control_status_fd >= 0) {
+		(void)close(s->control_status_fd);
+		s->control_status_fd = -1;
+	}
 }
 
 /* ---- spawning --------------------------------------------------------------------------- */
@@ -527,6 +582,12 @@ static int service_spawn(struct service *s, const struct exec_command *command,
 
 	if (!path)
 		return log_error_errno(ENOMEM, "%s", s->name);
+	/* One control process at a time; the table never starts one while another runs. */
+	if (!main && s->control_pid > 0) {
+		log_warning("%s: control process %d still running, killing it", s->name,
+			    (int)s->control_pid);
+		service_forget_control(s, SIGKILL);
+	}
 	r = service_open_log_pipes(s, &out_r, &out_w, &err_r, &err_w);
 	if (r < 0) {
 		free(path);
@@ -1094,12 +1155,53 @@ static void act_stop_starting(struct service *s)
 	service_enter_signal(s, SERVICE_STOP_SIGTERM, SERVICE_SUCCESS);
 }
 
+/* A PIDFile= is read without ever blocking PID 1: a FIFO or a device there is refused. */
+static ssize_t service_read_regular_file(const char *path, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EBADFD;
+	n = util_read(fd, buf, size - 1);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	return n;
+}
+
+/* Whether pid may be the service's main process: in its cgroup, or (without one) an orphan
+ * that came to cinit, as a daemon whose parent has exited does. */
+static bool service_may_own(struct service *s, pid_t pid)
+{
+	char path[64], buf[512];
+	const char *p;
+
+	if (s->cgroup) {
+		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+		if (util_read_file(path, buf, sizeof(buf)) < 0)
+			return false;
+		p = strstr(buf, "0::");
+		return p && strstr(p, s->name);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (util_read_file(path, buf, sizeof(buf)) < 0 || !(p = strrchr(buf, ')')))
+		return false;
+	/* "pid (comm) state ppid ...": comm may hold anything, so parse after the last ')'. */
+	return p[1] == ' ' && p[2] && p[3] == ' ' && atoi(p + 4) == (int)getpid();
+}
+
 /* Reads PIDFile= of a Type=forking daemon whose parent has exited. */
 static int service_read_pid_file(struct service *s)
 {
 	char buf[SERVICE_PIDFILE_MAX];
 	uint64_t pid;
-	ssize_t n = util_read_file(s->spec->pid_file, buf, sizeof(buf));
+	ssize_t n = service_read_regular_file(s->spec->pid_file, buf, sizeof(buf));
 	int r;
 
 	if (n < 0)
@@ -1116,6 +1218,11 @@ static int service_read_pid_file(struct service *s)
 		log_warning("%s: PIDFile=%s names process %llu, which does not exist", s->name,
 			    s->spec->pid_file, (unsigned long long)pid);
 		return -ESRCH;
+	}
+	if (!service_may_own(s, (pid_t)pid)) {
+		log_warning("%s: PIDFile=%s names process %llu, which is not the service's",
+			    s->name, s->spec->pid_file, (unsigned long long)pid);
+		return -EPERM;
 	}
 	r = reaper_watch(supervisor_reaper(s->supervisor), (pid_t)pid, service_on_main_exit, s);
 	if (r < 0)
@@ -1213,12 +1320,20 @@ static void act_start_post_timeout(struct service *s)
 	service_enter_stop(s, SERVICE_FAILURE_TIMEOUT);
 }
 
+/* Running or exited: ExecStop=, then the signal rounds. (While a control process runs, as in
+ * start-post or reload, the stop goes to the SIGTERM round at once, as systemd does.) */
 static void act_stop_active(struct service *s)
 {
 	s->stop_requested = true;
-	if (s->control_pid > 0)
-		(void)service_signal_pid(s->control_pid, SIGKILL);
 	service_enter_stop(s, SERVICE_SUCCESS);
+}
+
+/* A daemon without a known main process (Type=forking without PIDFile=, in a cgroup): its
+ * cgroup has emptied, so it has ended. */
+static void act_running_empty(struct service *s)
+{
+	if (!s->main_known)
+		service_enter_running(s);
 }
 
 static void act_running_main_exit(struct service *s)
@@ -1265,7 +1380,7 @@ static void act_reload_timeout(struct service *s)
 {
 	log_warning("%s: reload operation timed out", s->name);
 	s->reload_failed = true;
-	(void)service_signal_pid(s->control_pid, SIGKILL);
+	service_forget_control(s, SIGKILL);
 	service_commands_clear(&s->control);
 	service_enter_running(s);
 }
@@ -1390,10 +1505,11 @@ static const service_action service_actions[SERVICE_STATE_MAX][SERVICE_EVENT_MAX
 		[SERVICE_EV_CONTROL_EXIT] = act_start_post_control_exit,
 		[SERVICE_EV_MAIN_EXIT] = act_main_exit_noted,
 		[SERVICE_EV_TIMEOUT] = act_start_post_timeout,
-		[SERVICE_EV_STOP] = act_stop_active,
+		[SERVICE_EV_STOP] = act_stop_starting,
 	},
 	[SERVICE_RUNNING] = {
 		[SERVICE_EV_MAIN_EXIT] = act_running_main_exit,
+		[SERVICE_EV_EMPTY] = act_running_empty,
 		[SERVICE_EV_STOP] = act_stop_active,
 		[SERVICE_EV_RELOAD] = act_reload,
 		[SERVICE_EV_WATCHDOG] = act_watchdog,
@@ -1406,7 +1522,7 @@ static const service_action service_actions[SERVICE_STATE_MAX][SERVICE_EVENT_MAX
 		[SERVICE_EV_CONTROL_EXIT] = act_reload_control_exit,
 		[SERVICE_EV_MAIN_EXIT] = act_main_exit_noted,
 		[SERVICE_EV_TIMEOUT] = act_reload_timeout,
-		[SERVICE_EV_STOP] = act_stop_active,
+		[SERVICE_EV_STOP] = act_stop_starting,
 		[SERVICE_EV_WATCHDOG] = act_watchdog,
 	},
 	[SERVICE_STOP] = {
@@ -1451,9 +1567,24 @@ void service_dispatch(struct service *s, enum service_event event)
 	if (!s->spec || (unsigned)s->state >= SERVICE_STATE_MAX ||
 	    (unsigned)event >= SERVICE_EVENT_MAX)
 		return;
-	action = service_actions[s->state][event];
-	if (action)
-		action(s);
+	/* An action can, through the supervisor, cause another event for this same service;
+	 * it runs once the current action is complete, never in the middle of it. */
+	if (s->busy) {
+		s->queued |= 1u << event;
+		return;
+	}
+	s->busy = true;
+	for (;;) {
+		action = service_actions[s->state][event];
+		if (action)
+			action(s);
+		if (!s->queued || !s->spec)
+			break;
+		event = (enum service_event)__builtin_ctz(s->queued);
+		s->queued &= ~(1u << event);
+	}
+	s->queued = 0;
+	s->busy = false;
 }
 
 bool service_has_transition(enum service_state state, enum service_event event)
@@ -1463,8 +1594,13 @@ bool service_has_transition(enum service_state state, enum service_event event)
 
 void service_check_empty(struct service *s)
 {
-	if (s->spec && service_is_deactivating(s) && s->state != SERVICE_STOP &&
+	if (!s->spec)
+		return;
+	if (service_is_deactivating(s) && s->state != SERVICE_STOP &&
 	    s->state != SERVICE_STOP_POST && service_all_gone(s))
+		service_dispatch(s, SERVICE_EV_EMPTY);
+	else if (s->state == SERVICE_RUNNING && !s->main_known && s->cgroup &&
+		 !service_group_populated(s))
 		service_dispatch(s, SERVICE_EV_EMPTY);
 }
 
@@ -1492,7 +1628,9 @@ void service_on_notify(struct service *s, const void *data)
 	}
 	if (m->errno_value >= 0)
 		s->notify_errno = m->errno_value;
-	if (m->mainpid > 0 && m->mainpid != s->main_pid && service_is_activating(s)) {
+	if (m->mainpid > 0 && m->mainpid != s->main_pid &&
+	    (s->state == SERVICE_START || s->state == SERVICE_START_POST ||
+	     s->state == SERVICE_RUNNING || s->state == SERVICE_RELOAD)) {
 		if (s->main_pid > 0)
 			reaper_unwatch(supervisor_reaper(s->supervisor), s->main_pid);
 		if (reaper_watch(supervisor_reaper(s->supervisor), m->mainpid, service_on_main_exit,
@@ -1501,7 +1639,7 @@ void service_on_notify(struct service *s, const void *data)
 			s->main_known = true;
 		}
 	}
-	if (m->extend_timeout_usec > 0 && s->timer)
+	if (m->extend_timeout_usec > 0 && s->timer && s->state != SERVICE_AUTO_RESTART)
 		service_arm_timer(s, m->extend_timeout_usec);
 	if (m->watchdog && s->watchdog_timer)
 		service_arm_watchdog(s);

@@ -129,6 +129,9 @@ struct service {
 	char *status_text;	  /* STATUS= */
 	int notify_errno;	  /* ERRNO= */
 	int kill_signal_override; /* WatchdogSignal: SIGABRT for the watchdog */
+	bool busy;		  /* inside an action: further events wait in queued */
+	unsigned queued;	  /* bit per enum service_event */
+	bool refused;		  /* in an ordering cycle found by a reload: stopped, not started */
 
 	size_t dep_index; /* in the supervisor's dependency graph */
 };

@@ -86,6 +86,10 @@ static struct service *supervisor_dep_service(const struct supervisor *sup, size
 	return index < sup->by_dep_count ? sup->by_dep[index] : NULL;
 }
 
+static void supervisor_request_stop(struct supervisor *sup, struct service *s);
+static void supervisor_finish_waiters(struct supervisor *sup, struct service *s, bool done_ok,
+				      bool stop_done, bool start_done);
+
 /* ---- loading ---------------------------------------------------------------------------- */
 
 static void supervisor_warn(void *data, const char *message)
@@ -244,7 +248,8 @@ static int supervisor_list_dir(struct supervisor *sup, char ***ret, size_t *ret_
 		free(names);
 		return r;
 	}
-	qsort(names, n, sizeof(*names), compare_names);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), compare_names);
 	*ret = names;
 	*ret_count = n;
 	return 0;
@@ -293,11 +298,15 @@ static int deps_add_list(struct deps *deps, const char *from, enum deps_kind kin
 	return 0;
 }
 
-/* Marks a unit as not loadable (a cycle): it stays listed, failed, never started. */
+/* Marks a unit as not loadable (a cycle): it stays listed, failed, never started. One that
+ * runs (the cycle came with a reload) keeps its spec until it has stopped. */
 static void supervisor_refuse(struct service *s, const char *why)
 {
 	free(s->load_error);
 	s->load_error = strdup(why);
+	s->refused = true;
+	if (!service_is_inactive(s))
+		return;
 	service_spec_free(s->spec);
 	s->spec = NULL;
 	s->state = SERVICE_FAILED;
@@ -319,7 +328,7 @@ static int supervisor_build_graph(struct supervisor *sup)
 			const struct service_spec *spec = s->spec;
 
 			r = deps_add_unit(deps, s->name);
-			if (r < 0 || !spec)
+			if (r < 0 || !spec || s->refused)
 				continue;
 			r = deps_add_list(deps, s->name, DEPS_AFTER, spec->after);
 			if (r >= 0)
@@ -375,6 +384,11 @@ static int supervisor_build_graph(struct supervisor *sup)
 			s->dep_index = (size_t)r;
 			sup->by_dep[r] = s;
 		}
+	}
+	for (size_t i = 0; i < sup->count; i++) {
+		struct service *s = sup->services[i];
+		if (s->refused && !service_is_inactive(s))
+			supervisor_request_stop(sup, s);
 	}
 	return 0;
 }
@@ -453,8 +467,6 @@ static int pull_started(size_t other, void *data)
 	return 0;
 }
 
-static void supervisor_request_stop(struct supervisor *sup, struct service *s);
-
 static int push_stopped(size_t other, void *data)
 {
 	struct supervisor *sup = data;
@@ -483,8 +495,14 @@ static int push_restarted(size_t other, void *data)
 
 static void supervisor_request_start(struct supervisor *sup, struct service *s)
 {
-	if (!s->spec || s->job == SERVICE_JOB_START || s->job == SERVICE_JOB_RESTART)
+	if (!s->spec || s->refused || s->job == SERVICE_JOB_START || s->job == SERVICE_JOB_RESTART)
 		return;
+	/* Stopping on its own: start it again once it is down. */
+	if (service_is_deactivating(s) && s->job == SERVICE_JOB_NONE) {
+		s->job = SERVICE_JOB_RESTART;
+		sup->dirty = true;
+		return;
+	}
 	/* A start queued behind a stop makes a restart, as systemd merges the two jobs. */
 	if (s->job == SERVICE_JOB_STOP && !service_is_inactive(s)) {
 		s->job = SERVICE_JOB_RESTART;
@@ -508,6 +526,9 @@ static void supervisor_request_stop(struct supervisor *sup, struct service *s)
 {
 	if (s->job == SERVICE_JOB_STOP)
 		return;
+	/* The stop replaces a start: whoever waits for that start learns it failed. */
+	if (s->job == SERVICE_JOB_START)
+		supervisor_finish_waiters(sup, s, false, false, true);
 	s->job = SERVICE_JOB_STOP;
 	s->stop_requested = true;
 	/* What Requires= or BindsTo= it goes down with it. */
@@ -576,7 +597,6 @@ static void supervisor_dispatch_one(struct supervisor *sup, struct service *s)
 			    0 ||
 		    deps_foreach(sup->deps, s->dep_index, DEPS_BINDS_TO, requirement_missing, ctx) <
 			    0) {
-			s->job = SERVICE_JOB_NONE;
 			service_dispatch(s, SERVICE_EV_DEP_FAILED);
 			return;
 		}
@@ -720,13 +740,12 @@ void supervisor_on_service_state(struct supervisor *sup, struct service *s, int 
 	    (service_is_active(s) || inactive || s->state == SERVICE_AUTO_RESTART ||
 	     (service_is_deactivating(s) &&
 	      (old == SERVICE_START_PRE || old == SERVICE_START || old == SERVICE_START_POST)))) {
+		/* Dependents ordered after it and waiting fail on the missing requirement when
+		 * the dispatcher looks at them; ones started beside it (no After=) keep running,
+		 * as in systemd. */
 		bool ok = service_is_active(s) || s->result == SERVICE_SUCCESS;
 		s->job = SERVICE_JOB_NONE;
 		supervisor_finish_waiters(sup, s, ok, false, true);
-		if (!ok)
-			/* Requires=/BindsTo= dependents cannot run without it. */
-			(void)deps_foreach_affected(sup->deps, s->dep_index, true, push_stopped,
-						    sup);
 	}
 	if (old == SERVICE_RELOAD && s->state != SERVICE_RELOAD)
 		supervisor_finish_waiters(sup, s, !s->reload_failed, false, false);
@@ -743,12 +762,13 @@ void supervisor_on_service_state(struct supervisor *sup, struct service *s, int 
 				supervisor_request_start(sup, s);
 			}
 		}
-		/* Gone on its own after it had started: BindsTo= dependents follow it. */
-		if (s->reached_active && !s->stop_requested)
+		/* Gone on its own (ended, failed, gave up restarting): BindsTo= dependents
+		 * follow it. */
+		if (!s->stop_requested)
 			(void)deps_foreach_affected(sup->deps, s->dep_index, false, push_stopped,
 						    sup);
 		/* A changed or removed unit is swapped or dropped outside of its own callbacks. */
-		if ((s->next_spec || s->removed) && !sup->gc_timer)
+		if ((s->next_spec || s->removed || (s->refused && s->spec)) && !sup->gc_timer)
 			(void)loop_timer_start(sup->config.loop, 0, supervisor_on_gc, sup,
 					       &sup->gc_timer);
 		if (s->state == SERVICE_FAILED)
@@ -875,6 +895,8 @@ void supervisor_stop_all(struct supervisor *sup)
 	sup->shutting_down = true;
 	for (size_t i = 0; i < sup->count; i++) {
 		struct service *s = sup->services[i];
+		if (s->job == SERVICE_JOB_START || s->job == SERVICE_JOB_RESTART)
+			supervisor_finish_waiters(sup, s, false, false, true);
 		if (!service_is_inactive(s)) {
 			s->job = SERVICE_JOB_STOP;
 			s->stop_requested = true;
@@ -946,6 +968,11 @@ static int supervisor_on_gc(struct loop *loop, void *data)
 			log_info("%s: removed", s->name);
 			supervisor_remove(sup, i);
 			changed = true;
+		} else if (s->refused && s->spec) {
+			/* Stopped now: it is failed to load, as it would be at start-up. */
+			service_spec_free(s->spec);
+			s->spec = NULL;
+			s->state = SERVICE_FAILED;
 		} else if (s->next_spec) {
 			service_spec_free(s->spec);
 			free(s->fingerprint);
