@@ -1376,6 +1376,13 @@ static void act_reload_control_exit(struct service *s)
 		service_enter_running(s);
 }
 
+/* READY=1 after RELOADING=1: the service says its own reload is done. */
+static void act_reload_ready(struct service *s)
+{
+	if (s->control_pid <= 0)
+		service_enter_running(s);
+}
+
 static void act_reload_timeout(struct service *s)
 {
 	log_warning("%s: reload operation timed out", s->name);
@@ -1522,6 +1529,7 @@ static const service_action service_actions[SERVICE_STATE_MAX][SERVICE_EVENT_MAX
 		[SERVICE_EV_CONTROL_EXIT] = act_reload_control_exit,
 		[SERVICE_EV_MAIN_EXIT] = act_main_exit_noted,
 		[SERVICE_EV_TIMEOUT] = act_reload_timeout,
+		[SERVICE_EV_READY] = act_reload_ready,
 		[SERVICE_EV_STOP] = act_stop_starting,
 		[SERVICE_EV_WATCHDOG] = act_watchdog,
 	},
@@ -1647,6 +1655,13 @@ void service_on_notify(struct service *s, const void *data)
 		service_dispatch(s, SERVICE_EV_WATCHDOG);
 	if (m->stopping)
 		log_debug("%s: STOPPING=1", s->name);
+	/* RELOADING=1: reloading on its own (e.g. after SIGHUP) until it sends READY=1. */
+	if (m->reloading && s->state == SERVICE_RUNNING && !m->ready) {
+		s->reload_failed = false;
+		service_set_state(s, SERVICE_RELOAD);
+		service_arm_timer(s, s->spec->timeout_start_usec);
+		return;
+	}
 	if (m->ready)
 		service_dispatch(s, SERVICE_EV_READY);
 }

@@ -51,6 +51,7 @@ struct supervisor {
 	bool shutting_down, all_stopped_sent;
 	bool starting, all_started_sent;
 	bool dispatching, dirty;
+	bool canceling; /* finishing waiters of a start a stop replaced */
 };
 
 struct loop *supervisor_loop(struct supervisor *sup)
@@ -89,6 +90,7 @@ static struct service *supervisor_dep_service(const struct supervisor *sup, size
 static void supervisor_request_stop(struct supervisor *sup, struct service *s);
 static void supervisor_finish_waiters(struct supervisor *sup, struct service *s, bool done_ok,
 				      bool stop_done, bool start_done);
+static void supervisor_cancel_start_waiters(struct supervisor *sup, struct service *s);
 
 /* ---- loading ---------------------------------------------------------------------------- */
 
@@ -528,7 +530,7 @@ static void supervisor_request_stop(struct supervisor *sup, struct service *s)
 		return;
 	/* The stop replaces a start: whoever waits for that start learns it failed. */
 	if (s->job == SERVICE_JOB_START)
-		supervisor_finish_waiters(sup, s, false, false, true);
+		supervisor_cancel_start_waiters(sup, s);
 	s->job = SERVICE_JOB_STOP;
 	s->stop_requested = true;
 	/* What Requires= or BindsTo= it goes down with it. */
@@ -656,10 +658,15 @@ static void supervisor_finish_waiters(struct supervisor *sup, struct service *s,
 		*p = job->next;
 		if (job->job != SERVICE_JOB_STOP && !done_ok) {
 			job->waiter->failed = true;
-			control_request_printf(job->waiter->request,
-					       "Job for %s failed (result '%s'). See \"cinit ctl "
-					       "status %s\".\n",
-					       s->name, service_result_name(s->result), s->name);
+			if (sup->canceling)
+				control_request_printf(job->waiter->request,
+						       "Job for %s canceled.\n", s->name);
+			else
+				control_request_printf(job->waiter->request,
+						       "Job for %s failed (result '%s'). See "
+						       "\"cinit ctl status %s\".\n",
+						       s->name, service_result_name(s->result),
+						       s->name);
 		}
 		if (--job->waiter->pending == 0) {
 			control_request_reply(job->waiter->request, job->waiter->failed
@@ -669,6 +676,14 @@ static void supervisor_finish_waiters(struct supervisor *sup, struct service *s,
 		}
 		free(job);
 	}
+}
+
+/* A start that a stop has replaced: its clients are told it was canceled. */
+static void supervisor_cancel_start_waiters(struct supervisor *sup, struct service *s)
+{
+	sup->canceling = true;
+	supervisor_finish_waiters(sup, s, false, false, true);
+	sup->canceling = false;
 }
 
 static void supervisor_drop_waiters_of(struct supervisor *sup, struct service *s)
@@ -896,7 +911,7 @@ void supervisor_stop_all(struct supervisor *sup)
 	for (size_t i = 0; i < sup->count; i++) {
 		struct service *s = sup->services[i];
 		if (s->job == SERVICE_JOB_START || s->job == SERVICE_JOB_RESTART)
-			supervisor_finish_waiters(sup, s, false, false, true);
+			supervisor_cancel_start_waiters(sup, s);
 		if (!service_is_inactive(s)) {
 			s->job = SERVICE_JOB_STOP;
 			s->stop_requested = true;

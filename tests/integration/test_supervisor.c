@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1087,6 +1088,25 @@ Test(notify, ready_gates_an_after_dependent_and_status_is_shown)
 	cr_expect_eq(sv_stop(), 0);
 }
 
+/* RELOADING=1 puts a notify service in "reloading" until its READY=1, as in systemd. */
+Test(notify, reloading_until_ready)
+{
+	sv_unit("r.service",
+		"[Service]\n"
+		"Type=notify\n"
+		"ExecStart=/bin/sh -c '@P@ notify READY=1 0; trap \"R=1\" HUP; "
+		"while :; do if test -n \"$R\"; then R=; @P@ notify RELOADING=1 0; "
+		"until test -e @D@/reloaded; do sleep 0.01; done; @P@ notify READY=1 0; fi; "
+		"sleep 0.02; done'\n");
+	sv_start("-v", NULL, NULL);
+	cr_assert(sv_wait_status("r", "Active: active (running)", T_SHORT), "%s", ctl_out);
+	cr_assert_eq(ctl("kill", "-s", "HUP", "r", NULL), 0, "%s", ctl_out);
+	cr_expect(sv_wait_status("r", "Active: reloading (reload)", T_SHORT), "%s", ctl_out);
+	sv_touch("reloaded");
+	cr_expect(sv_wait_status("r", "Active: active (running)", T_SHORT), "%s", ctl_out);
+	cr_expect_eq(sv_stop(), 0);
+}
+
 Test(notify, exit_without_ready_is_a_protocol_failure)
 {
 	sv_unit("noready.service", "[Service]\n"
@@ -1294,4 +1314,386 @@ Test(ctl, jobs_kill_and_listing)
 	cr_expect_eq(ctl("stop", "nope", NULL), 4, "%s", ctl_out);
 	cr_expect_eq(sv_stop(), 0);
 	cr_expect_eq(svc_count("s", "main TERM"), 3, "%s", sv.out.text);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Regressions: each test fails on a bug a review found (and that has been fixed). */
+
+TestSuite(regress, .init = sv_setup, .fini = sv_teardown, .timeout = 60);
+
+/* A `cinit ctl` that runs while the test goes on. */
+struct bg_ctl {
+	pid_t pid;
+	int fd;		/* its stdout and stderr */
+	char out[8192]; /* what it printed so far */
+	size_t len;
+};
+
+static void ctl_bg_argv(struct bg_ctl *b, const char *const *args)
+{
+	const char *argv[16];
+	int fds[2], n = 0;
+
+	argv[n++] = harness_cinit();
+	argv[n++] = "ctl";
+	for (size_t i = 0; args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	memset(b, 0, sizeof(*b));
+	cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+	b->pid = fork();
+	cr_assert_geq(b->pid, 0);
+	if (b->pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		dup2(null, STDIN_FILENO);
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		setenv("CINIT_RUNTIME_DIR", sv.rt, 1);
+		unsetenv("CINIT_CONTROL_SOCKET");
+		execv(argv[0], (char *const *)argv);
+		_exit(121);
+	}
+	close(fds[1]);
+	b->fd = fds[0];
+}
+
+/* `cinit ctl ARG...` (NULL-terminated) in the background. */
+static void ctl_bg(struct bg_ctl *b, const char *arg, ...)
+{
+	const char *args[14];
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, arg);
+	for (const char *a = arg; a && n < 13; a = va_arg(ap, const char *))
+		args[n++] = a;
+	va_end(ap);
+	args[n] = NULL;
+	ctl_bg_argv(b, args);
+}
+
+/* Its exit code once it ends, reading its output (and cinit's) meanwhile; -1 if it has not
+ * ended within timeout_ms (it is killed then). */
+static int ctl_bg_wait(struct bg_ctl *b, int timeout_ms)
+{
+	long long deadline = harness_now_ms() + timeout_ms;
+	int status;
+
+	while (b->fd >= 0 && left_ms(deadline) > 0) {
+		bool ready;
+		ssize_t r;
+		sv_poll(b->fd, left_ms(deadline), &ready);
+		if (!ready)
+			continue;
+		r = read(b->fd, b->out + b->len, sizeof(b->out) - 1 - b->len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || b->len + (size_t)r == sizeof(b->out) - 1) {
+			close(b->fd);
+			b->fd = -1;
+		}
+		if (r > 0) {
+			b->len += (size_t)r;
+			b->out[b->len] = '\0';
+		}
+	}
+	if (b->fd >= 0) {
+		close(b->fd);
+		b->fd = -1;
+		kill(b->pid, SIGKILL);
+		waitpid(b->pid, NULL, 0);
+		return -1;
+	}
+	while (waitpid(b->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* As ctl(), but -1 unless it ends within timeout_ms: for requests a bug left unanswered. */
+static int ctl_within(int timeout_ms, const char *arg, ...)
+{
+	const char *args[14];
+	struct bg_ctl b;
+	size_t n = 0;
+	va_list ap;
+	int code;
+
+	va_start(ap, arg);
+	for (const char *a = arg; a && n < 13; a = va_arg(ap, const char *))
+		args[n++] = a;
+	va_end(ap);
+	args[n] = NULL;
+	ctl_bg_argv(&b, args);
+	code = ctl_bg_wait(&b, timeout_ms);
+	snprintf(ctl_out, sizeof(ctl_out), "%s", b.out);
+	return code;
+}
+
+/* Until `cinit ctl status NAME` prints needle, each answer within the deadline; false if the
+ * deadline passes (or cinit stops answering). */
+static bool wait_status_within(const char *name, const char *needle, int timeout_ms)
+{
+	long long deadline = harness_now_ms() + timeout_ms;
+
+	for (;;) {
+		if (ctl_within(left_ms(deadline) > 0 ? left_ms(deadline) : 1, "status", name,
+			       NULL) < 0)
+			return false;
+		if (strstr(ctl_out, needle))
+			return true;
+		if (left_ms(deadline) == 0)
+			return false;
+		sv_poll(-1, left_ms(deadline) < 20 ? left_ms(deadline) : 20, NULL);
+	}
+}
+
+/* "Main PID: N" of the last status, or 0. */
+static int status_main_pid(void)
+{
+	const char *p = strstr(ctl_out, "Main PID: ");
+	int pid = 0;
+
+	if (p && sscanf(p, "Main PID: %d", &pid) != 1)
+		pid = 0;
+	return pid;
+}
+
+/* A new cinit on the same units, after the last one has exited. */
+static void sv_restart(const char *verbose)
+{
+	cr_assert(sv.reaped);
+	memset(&sv.out, 0, sizeof(sv.out));
+	memset(&sv.err, 0, sizeof(sv.err));
+	memset(&sv.p, 0, sizeof(sv.p));
+	sv.p.out_fd = sv.p.err_fd = sv.p.pty_fd = -1;
+	sv.spawned = sv.reaped = false;
+	sv_start(verbose, NULL, NULL);
+}
+
+/* Bug 1: cinit exited without reading the last lines services wrote before they ended. */
+Test(regress, last_lines_before_shutdown_are_printed)
+{
+	static const char *const names[] = { "s1", "s2", "s3", "s4", "s5", "s6" };
+	char unit[32];
+
+	for (size_t i = 0; i < 6; i++) {
+		snprintf(unit, sizeof(unit), "%s.service", names[i]);
+		sv_unit(unit, "[Service]\n"
+			      "ExecStart=@P@ signals\n");
+	}
+	for (int round = 0; round < 5; round++) {
+		if (round == 0)
+			sv_start("-v", NULL, NULL);
+		else
+			sv_restart("-v");
+		for (size_t i = 0; i < 6; i++)
+			cr_assert(sv_wait_svc(names[i], "ready", T_SHORT, NULL),
+				  "round %d: %s never ran: %s%s", round, names[i], sv.out.text,
+				  sv.err.text);
+		cr_assert_eq(sv_stop(), 0, "round %d: %s", round, sv.err.text);
+		for (size_t i = 0; i < 6; i++)
+			cr_assert_eq(svc_count(names[i], "main TERM"), 1,
+				     "round %d: %s's last line is lost: %s", round, names[i],
+				     sv.out.text);
+	}
+}
+
+/* Bug 2: an ordering cycle that came with reload-units freed the spec of a running unit, and
+ * cinit crashed when that unit's main process ended. */
+Test(regress, cycle_from_reload_with_a_running_unit)
+{
+	int pid, pidfd;
+
+	sv_unit("a.service", "[Service]\n"
+			     "ExecStart=@P@ sleep 1000\n");
+	sv_start("-v", NULL, NULL);
+	cr_assert(wait_status_within("a", "Active: active (running)", T_SHORT), "%s%s", ctl_out,
+		  sv.err.text);
+	pid = status_main_pid();
+	cr_assert_gt(pid, 0, "%s", ctl_out);
+	/* A pidfd: the pid may be reused once cinit has stopped a itself. */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	cr_assert_geq(pidfd, 0, "pidfd_open %d: %s", pid, strerror(errno));
+
+	sv_unit("c.service", "[Unit]\n"
+			     "After=a.service\n"
+			     "Before=a.service\n"
+			     "[Service]\n"
+			     "ExecStart=@P@ signals\n");
+	cr_expect_eq(ctl_within(T_SHORT, "reload-units", NULL), 0, "%s", ctl_out);
+	cr_assert_neq(ctl_within(T_SHORT, "status", "a", NULL), -1,
+		      "cinit does not answer after the reload: %s", sv.err.text);
+	cr_expect(sv_wait_err("ordering cycle: ", T_SHORT), "the cycle is logged: %s", sv.err.text);
+	cr_expect(
+		strstr(sv.err.text, "ordering cycle: a.service -> c.service -> a.service") ||
+			strstr(sv.err.text, "ordering cycle: c.service -> a.service -> c.service"),
+		"%s", sv.err.text);
+
+	/* a's main process ends (if cinit has not stopped it already). */
+	(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	close(pidfd);
+	cr_expect(wait_gone(pid, T_SHORT), "a's process %d is left", pid);
+	cr_assert_neq(ctl_within(T_SHORT, "status", "a", NULL), -1,
+		      "cinit does not answer after a's main process ended: %s", sv.err.text);
+	cr_assert(!sv_exited(), "cinit is gone: %s", sv.err.text);
+	cr_assert_neq(ctl_within(T_SHORT, "list-units", NULL), -1, "%s", sv.err.text);
+	cr_expect_eq(sv_stop(), 0, "%s", sv.err.text);
+}
+
+/* Bug 3: a start that failed on a dependency never replied. */
+Test(regress, start_failing_on_a_missing_requirement_replies)
+{
+	sv_unit("x.service", "[Unit]\n"
+			     "Requires=missing.service\n"
+			     "[Service]\n"
+			     "ExecStart=@P@ signals\n");
+	sv_start("-v", NULL, NULL);
+	cr_assert(sv_wait_err(STARTUP_DONE, T_SHORT), "%s", sv.err.text);
+	cr_expect_eq(ctl_within(T_SHORT, "start", "x", NULL), 1, "%s", ctl_out);
+	cr_expect(strstr(ctl_out, "x.service") != NULL, "the reply names x: %s", ctl_out);
+	cr_expect_eq(ctl_within(T_SHORT, "status", "x", NULL), 3, "%s", ctl_out);
+	cr_expect_eq(sv_stop(), 0);
+}
+
+/* Bug 4: a start replaced by a stop never replied. */
+Test(regress, start_replaced_by_a_stop_replies)
+{
+	struct bg_ctl start;
+	int code;
+
+	/* Fails at boot; once go exists, the start waits in ExecStartPre=. */
+	sv_unit("slow.service", "[Service]\n"
+				"ExecStartPre=/bin/sh -c 'test -e @D@/go && exec @P@ sleep 30'\n"
+				"ExecStart=@P@ signals\n");
+	sv_start("-v", NULL, NULL);
+	cr_assert(wait_status_within("slow", "Active: failed", T_SHORT), "%s%s", ctl_out,
+		  sv.err.text);
+	sv_touch("go");
+	ctl_bg(&start, "start", "slow", NULL);
+	/* Activating again: cinit has taken the start request. */
+	cr_assert(wait_status_within("slow", "Active: activating (start-pre)", T_SHORT), "%s%s",
+		  ctl_out, sv.err.text);
+	cr_expect_eq(ctl_within(T_SHORT, "stop", "slow", NULL), 0, "%s", ctl_out);
+	code = ctl_bg_wait(&start, T_SHORT);
+	cr_expect_neq(code, -1, "the start was never answered");
+	cr_expect_neq(code, 0, "the start was cancelled: %s", start.out);
+	cr_expect(wait_status_within("slow", "Active: inactive (dead)", T_SHORT), "%s", ctl_out);
+	cr_expect_eq(sv_stop(), 0);
+	cr_expect_eq(svc_count("slow", "ready"), 0, "%s", sv.out.text);
+}
+
+/* Bug 5: a stop during ExecStartPost= ran ExecStop= beside the start-post process. systemd
+ * goes straight to the SIGTERM round from start-post: ExecStop= does not run. */
+Test(regress, stop_during_start_post_skips_exec_stop)
+{
+	sv_unit("sp.service", "[Service]\n"
+			      "ExecStart=@P@ signals\n"
+			      "ExecStartPost=@P@ sleep 30\n"
+			      "ExecStop=/bin/sh -c 'echo stop-ran >> @D@/marker'\n"
+			      "KillMode=process\n");
+	sv_start("-v", NULL, NULL);
+	cr_assert(sv_wait_svc("sp", "ready", T_SHORT, NULL), "%s", sv.err.text);
+	cr_assert(wait_status_within("sp", "Active: activating (start-post)", T_SHORT), "%s%s",
+		  ctl_out, sv.err.text);
+	cr_expect_eq(ctl_within(T_SHORT, "stop", "sp", NULL), 0, "%s", ctl_out);
+	cr_expect(wait_status_within("sp", "Active: inactive (dead)", T_SHORT), "%s%s", ctl_out,
+		  sv.err.text);
+	cr_expect(svc_line("sp", "main TERM", NULL), "%s", sv.out.text);
+	cr_expect_str_eq(sv_read("marker"), "", "ExecStop= ran during start-post");
+
+	/* cinit is still sound: the unit goes with its file. */
+	cr_assert_eq(unlink(sv_path("units/sp.service")), 0);
+	cr_expect_eq(ctl_within(T_SHORT, "reload-units", NULL), 0, "%s", ctl_out);
+	cr_expect(strstr(ctl_out, "1 removed") != NULL, "%s", ctl_out);
+	cr_expect(wait_status_within("sp", "could not be found", T_SHORT), "%s%s", ctl_out,
+		  sv.err.text);
+	cr_expect_eq(sv_stop(), 0, "%s", sv.err.text);
+	cr_expect_str_eq(sv_read("marker"), "");
+}
+
+/* Bug 6: BindsTo= did not follow a bound unit that gave up restarting. */
+Test(regress, binds_to_follows_start_limit_hit)
+{
+	sv_unit("y.service", "[Unit]\n"
+			     "StartLimitBurst=3\n"
+			     "StartLimitIntervalSec=60\n"
+			     "[Service]\n"
+			     "ExecStart=/bin/sh -c 'sleep 0.2; exit 1'\n"
+			     "Restart=always\n"
+			     "RestartSec=10ms\n");
+	sv_unit("x.service", "[Unit]\n"
+			     "BindsTo=y.service\n"
+			     "After=y.service\n"
+			     "[Service]\n"
+			     "ExecStart=@P@ signals\n");
+	sv_start("-v", NULL, NULL);
+	cr_assert(sv_wait_svc("x", "ready", T_SHORT, NULL), "%s%s", sv.out.text, sv.err.text);
+	cr_assert(wait_status_within("y", "result 'start-limit-hit'", T_LONG), "%s%s", ctl_out,
+		  sv.err.text);
+	cr_expect(wait_status_within("x", "Active: inactive", T_SHORT),
+		  "x is bound to y, which failed: %s%s", ctl_out, sv.err.text);
+	cr_expect(svc_line("x", "main TERM", NULL), "%s", sv.out.text);
+	cr_expect_eq(sv_stop(), 0);
+}
+
+/* Bug 7: a start while the unit was stopping on its own replied 0 and left it dead. */
+Test(regress, start_while_stopping_on_its_own_starts_it_again)
+{
+	sv_unit("web.service", "[Service]\n"
+			       "ExecStart=@P@ signals\n"
+			       "ExecStop=@P@ sleep 2\n");
+	sv_start("-v", NULL, NULL);
+	cr_assert(sv_wait_svc("web", "ready", T_SHORT, NULL), "%s", sv.err.text);
+	cr_assert_eq(ctl_within(T_SHORT, "kill", "web", NULL), 0, "%s", ctl_out);
+	cr_assert(sv_wait_svc("web", "main TERM", T_SHORT, NULL), "%s", sv.out.text);
+	/* The main process has ended; ExecStop= runs. */
+	cr_assert(wait_status_within("web", "Active: deactivating (stop)", T_SHORT), "%s%s",
+		  ctl_out, sv.err.text);
+	cr_expect_eq(ctl_within(T_LONG, "start", "web", NULL), 0, "%s", ctl_out);
+	cr_expect_eq(ctl_within(T_SHORT, "status", "web", NULL), 0, "%s", ctl_out);
+	cr_expect(strstr(ctl_out, "Active: active (running)") != NULL, "%s", ctl_out);
+	cr_expect(sv_wait_svc_n("web", "ready", 2, T_SHORT, NULL), "%s", sv.out.text);
+	cr_expect_eq(sv_stop(), 0);
+}
+
+/* Bug 8: a PIDFile= that is a FIFO blocked cinit in open(). */
+Test(regress, pid_file_fifo_does_not_block)
+{
+	sv_unit("ff.service", "[Service]\n"
+			      "Type=forking\n"
+			      "PIDFile=@D@/p.pid\n"
+			      "ExecStart=/usr/bin/mkfifo @D@/p.pid\n");
+	sv_start("-v", NULL, NULL);
+	cr_expect(wait_status_within("ff", "Active: failed", T_SHORT),
+		  "cinit must keep answering and the unit fail: %s%s", ctl_out, sv.err.text);
+	cr_assert_neq(ctl_within(T_SHORT, "list-units", NULL), -1, "%s", sv.err.text);
+	cr_expect_eq(sv_stop(), 0);
+}
+
+/* Bug 9: with Requires= but no After=, a failed start of the required unit stopped the
+ * dependent that was running. systemd stops it only on an explicit stop of the other. */
+Test(regress, requires_without_after_survives_a_failed_start)
+{
+	sv_unit("y.service", "[Service]\n"
+			     "ExecStartPre=/bin/false\n"
+			     "ExecStart=@P@ signals\n");
+	sv_unit("x.service", "[Unit]\n"
+			     "Requires=y.service\n"
+			     "[Service]\n"
+			     "ExecStart=@P@ signals\n");
+	sv_start("-v", NULL, NULL);
+	cr_assert(sv_wait_svc("x", "ready", T_SHORT, NULL), "%s", sv.err.text);
+	cr_assert(sv_wait_err(STARTUP_DONE, T_SHORT), "%s", sv.err.text);
+	cr_assert(wait_status_within("y", "Active: failed", T_SHORT), "%s", ctl_out);
+	cr_expect_eq(ctl_within(T_SHORT, "status", "x", NULL), 0, "%s", ctl_out);
+	cr_expect(strstr(ctl_out, "Active: active (running)") != NULL, "%s", ctl_out);
+
+	/* Now with x surely running before y's start fails. */
+	cr_expect_eq(ctl_within(T_SHORT, "start", "y", NULL), 1, "%s", ctl_out);
+	cr_expect(wait_status_within("y", "Active: failed", T_SHORT), "%s", ctl_out);
+	cr_expect_eq(ctl_within(T_SHORT, "status", "x", NULL), 0, "%s", ctl_out);
+	cr_expect(strstr(ctl_out, "Active: active (running)") != NULL, "%s", ctl_out);
+	cr_expect_eq(sv_stop(), 0);
+	cr_expect_eq(svc_count("x", "ready"), 1, "x was restarted: %s", sv.out.text);
+	cr_expect_eq(svc_count("x", "main TERM"), 1, "x stopped early: %s", sv.out.text);
 }

@@ -134,11 +134,12 @@ Test(service, only_inactive_states_accept_a_new_start)
 			  "%s", service_state_name(s));
 }
 
-Test(service, readiness_only_while_starting)
+Test(service, readiness_only_while_starting_or_reloading)
 {
 	for (int s = 0; s < SERVICE_STATE_MAX; s++) {
-		cr_assert(service_has_transition(s, SERVICE_EV_READY) == (s == SERVICE_START), "%s",
-			  service_state_name(s));
+		cr_assert(service_has_transition(s, SERVICE_EV_READY) ==
+				  (s == SERVICE_START || s == SERVICE_RELOAD),
+			  "%s", service_state_name(s));
 		cr_assert(service_has_transition(s, SERVICE_EV_EXEC_DONE) == (s == SERVICE_START),
 			  "%s", service_state_name(s));
 	}
