@@ -890,12 +890,17 @@ static int context_resolve_working_directory(struct exec_context *ctx, const str
 /* Capabilities above the running kernel's last one are ignored, not errors. */
 static unsigned read_cap_last_cap(void)
 {
-	char buf[32];
+	char buf[32], *end;
+	unsigned long value;
 	unsigned cap;
 
-	if (util_read_file(PROC_CAP_LAST_CAP, buf, sizeof(buf)) > 0 &&
-	    sscanf(buf, "%u", &cap) == 1 && cap <= CAP_NUMBER_MAX)
-		return cap;
+	/* strtoul, not sscanf: scanf would pull a whole float parser into static cinit. */
+	if (util_read_file(PROC_CAP_LAST_CAP, buf, sizeof(buf)) > 0) {
+		errno = 0;
+		value = strtoul(buf, &end, 10);
+		if (errno == 0 && end != buf && value <= CAP_NUMBER_MAX)
+			return (unsigned)value;
+	}
 	/* No /proc: the bounding set answers EINVAL past the last capability. */
 	for (cap = 0; cap < CAP_NUMBER_MAX; cap++)
 		if (prctl(PR_CAPBSET_READ, (unsigned long)cap + 1, 0, 0, 0) < 0)

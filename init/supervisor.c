@@ -1065,6 +1065,15 @@ static int supervisor_reload(struct supervisor *sup, struct reload_counts *count
 		if (r < 0 && !error)
 			continue;
 		if (s->fingerprint && fingerprint && strcmp(s->fingerprint, fingerprint) == 0) {
+			/* Back to what runs: an error a reload found in between no longer holds. */
+			if (s->spec && !s->refused) {
+				free(s->load_error);
+				s->load_error = NULL;
+				service_spec_free(s->next_spec);
+				s->next_spec = NULL;
+				free(s->next_fingerprint);
+				s->next_fingerprint = NULL;
+			}
 			service_spec_free(spec);
 			free(fingerprint);
 			free(error);
@@ -1176,7 +1185,7 @@ static void status_json(struct control_request *req, const struct service *s)
 		json_string(req, s->status_text);
 	else
 		control_request_printf(req, "null");
-	control_request_printf(req, ",\"error\":");
+	control_request_printf(req, ",\"errno\":%d,\"error\":", s->notify_errno);
 	if (s->load_error)
 		json_string(req, s->load_error);
 	else
@@ -1209,6 +1218,9 @@ static void status_text(struct control_request *req, const struct service *s)
 		control_request_printf(req, "   Restarts: %u\n", s->restarts);
 	if (s->status_text)
 		control_request_printf(req, "     Status: \"%s\"\n", s->status_text);
+	if (s->notify_errno > 0)
+		control_request_printf(req, "      Error: %d (%s)\n", s->notify_errno,
+				       strerror(s->notify_errno));
 }
 
 static int ctl_status(struct supervisor *sup, struct control_request *req, int argc, char **argv)
