@@ -497,7 +497,8 @@ static int push_restarted(size_t other, void *data)
 
 static void supervisor_request_start(struct supervisor *sup, struct service *s)
 {
-	if (!s->spec || s->refused || s->job == SERVICE_JOB_START || s->job == SERVICE_JOB_RESTART)
+	if (!s->spec || s->refused || s->job == SERVICE_JOB_START ||
+	    s->job == SERVICE_JOB_RESTART || (s->load_error && service_is_inactive(s)))
 		return;
 	/* Stopping on its own: start it again once it is down. */
 	if (service_is_deactivating(s) && s->job == SERVICE_JOB_NONE) {
@@ -1081,12 +1082,11 @@ static int supervisor_reload(struct supervisor *sup, struct reload_counts *count
 		}
 		counts->changed++;
 		if (!spec) {
-			/* Now broken: stop it and keep the error. */
+			/* Now broken: as systemd, a running unit keeps running on what it was
+			 * started with and reports the error; it is not started again. */
 			free(s->load_error);
 			s->load_error = error;
 			free(fingerprint);
-			if (!service_is_inactive(s))
-				supervisor_request_stop(sup, s);
 			continue;
 		}
 		free(error);
@@ -1360,7 +1360,8 @@ static void ctl_job(struct supervisor *sup, struct control_request *req, int arg
 		if (!s) {
 			control_request_printf(req, "Unit %s could not be found.\n", argv[i]);
 			status = CONTROL_EXIT_NO_UNIT;
-		} else if (!s->spec && strcmp(verb, "stop") != 0) {
+		} else if ((!s->spec || (s->load_error && !service_is_active(s))) &&
+			   strcmp(verb, "stop") != 0 && strcmp(verb, "kill") != 0) {
 			control_request_printf(req, "%s: %s\n", s->name, s->load_error);
 			status = CONTROL_EXIT_FAILED;
 		} else if (reload && !service_is_active(s)) {

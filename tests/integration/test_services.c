@@ -1247,6 +1247,29 @@ TEST(reload, ctl_reload_units_counts, 90)
 	stop_cinit();
 }
 
+/* A reload that finds a running unit broken keeps it running on what it had and reports the
+ * error; putting the file back clears the error, without a restart. */
+TEST(reload, broken_then_reverted_unit, 90)
+{
+	unit("a", "[Service]\nExecStart=%s signals\n", t.payload);
+	start_cinit();
+	cr_assert(expect_out("a", "ready", 0, T_LONG), "%s", t.cinit.transcript);
+
+	unit("a", "[Service]\nExecStart=%s signals\nRestartSec=5x\n", t.payload);
+	cr_expect_eq(ctl("reload-units"), 0, "%s", run_result.out);
+	cr_expect_eq(ctl("status", "a"), 0, "still running: %s", run_result.out);
+	cr_expect(strstr(run_result.out, "RestartSec: \"5x\" is not a duration") != NULL, "%s",
+		  run_result.out);
+
+	unit("a", "[Service]\nExecStart=%s signals\n", t.payload);
+	cr_expect_eq(ctl("reload-units"), 0, "%s", run_result.out);
+	cr_expect_eq(ctl("status", "a"), 0, "%s", run_result.out);
+	cr_expect(strstr(run_result.out, "Error:") == NULL, "the error stayed: %s", run_result.out);
+	cr_expect_eq(expect_out("a", "main TERM", 0, 500), 0, "it was restarted: %s",
+		     t.cinit.transcript);
+	stop_cinit();
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* 6. Bad input */
 
