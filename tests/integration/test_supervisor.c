@@ -1094,9 +1094,11 @@ Test(notify, reloading_until_ready)
 	sv_unit("r.service",
 		"[Service]\n"
 		"Type=notify\n"
-		"ExecStart=/bin/sh -c '@P@ notify READY=1 0; trap \"R=1\" HUP; "
-		"while :; do if test -n \"$R\"; then R=; @P@ notify RELOADING=1 0; "
-		"until test -e @D@/reloaded; do sleep 0.01; done; @P@ notify READY=1 0; fi; "
+		/* Each sender lives on for a second: a notice from a process that is already
+		 * gone cannot be traced to its service (as with systemd-notify). */
+		"ExecStart=/bin/sh -c 'trap \"R=1\" HUP; @P@ notify READY=1 1; "
+		"while :; do if test -n \"$R\"; then R=; @P@ notify RELOADING=1 1; "
+		"until test -e @D@/reloaded; do sleep 0.01; done; @P@ notify READY=1 1; fi; "
 		"sleep 0.02; done'\n");
 	sv_start("-v", NULL, NULL);
 	cr_assert(sv_wait_status("r", "Active: active (running)", T_SHORT), "%s", ctl_out);
