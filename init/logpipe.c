@@ -138,11 +138,16 @@ static void log_sink_on_alarm(int sig)
 /* A write to a blocking pipe that gives up after LOGPIPE_BLOCK_USEC: free bytes do not
  * guarantee a free pipe slot, so it may block; SIGALRM (without SA_RESTART) then ends it with
  * what was written. The timer is disarmed before SIGALRM is blocked again, so no alarm is left
- * pending for the signalfd to take for a request to forward. */
+ * pending for the signalfd to take for a request to forward. (A SIGALRM someone else sent to
+ * cinit in that window is taken here too: this path is only for the rare cinit that could not
+ * reopen its output, and the cost is one lost alarm for the main command.) */
 static ssize_t log_sink_write_bounded(int fd, const char *data, size_t size)
 {
 	struct sigaction on_alarm = { .sa_handler = log_sink_on_alarm }, saved_action;
-	struct itimerval arm = { .it_value = { 0, LOGPIPE_BLOCK_USEC } }, disarm = { 0 };
+	/* Repeating: an alarm that fires before write() starts still leaves the next one. */
+	struct itimerval arm = { .it_value = { 0, LOGPIPE_BLOCK_USEC },
+				 .it_interval = { 0, LOGPIPE_BLOCK_USEC } },
+			 disarm = { 0 };
 	sigset_t alarm, saved_mask;
 	ssize_t n;
 	int e;
@@ -442,7 +447,8 @@ void log_sink_drain(struct log_sink *sink, int timeout_ms)
 
 	for (source = sink->sources; source; source = next) {
 		next = source->next_source;
-		while (source->fd >= 0) {
+		/* A process still writing must not hold cinit's exit. */
+		while (source->fd >= 0 && util_now_usec(CLOCK_MONOTONIC) < deadline) {
 			int fd = source->fd, queued = 0;
 			if (ioctl(fd, FIONREAD, &queued) < 0)
 				queued = 0;

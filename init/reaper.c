@@ -62,6 +62,11 @@ int reaper_watch(struct reaper *reaper, pid_t pid, reaper_exit_handler handler, 
 	return r;
 }
 
+bool reaper_is_watched(const struct reaper *reaper, pid_t pid)
+{
+	return pidmap_get(reaper->watched, pid) != NULL;
+}
+
 void reaper_unwatch(struct reaper *reaper, pid_t pid)
 {
 	free(pidmap_remove(reaper->watched, pid));

@@ -15,6 +15,8 @@ void reaper_free(struct reaper *reaper);
 /* handler(pid, wait status, data) is called once, when pid is reaped. */
 int reaper_watch(struct reaper *reaper, pid_t pid, reaper_exit_handler handler, void *data);
 void reaper_unwatch(struct reaper *reaper, pid_t pid);
+/* Whether someone watches pid already. */
+bool reaper_is_watched(const struct reaper *reaper, pid_t pid);
 
 /* Called for every reaped pid nobody watched (for -w warnings). May be NULL. */
 void reaper_on_orphan(struct reaper *reaper, reaper_exit_handler handler, void *data);

@@ -386,8 +386,8 @@ static int service_signal_cgroup_member(pid_t pid, void *data)
 {
 	struct cgroup_signal *cs = data;
 
-	/* Main and control processes are signalled directly, once. */
-	if (pid == cs->service->main_pid || pid == cs->service->control_pid)
+	/* Main and control processes are signalled directly, once; never cinit itself. */
+	if (pid == cs->service->main_pid || pid == cs->service->control_pid || pid == getpid())
 		return 0;
 	if (kill(pid, cs->sig) == 0)
 		cs->count++;
@@ -1175,8 +1175,8 @@ static ssize_t service_read_regular_file(const char *path, char *buf, size_t siz
 	return n;
 }
 
-/* Whether pid may be the service's main process: in its cgroup, or (without one) an orphan
- * that came to cinit, as a daemon whose parent has exited does. */
+/* Whether pid may be the service's main process: in its cgroup, or (without one) in one of
+ * its process groups or an orphan that came to cinit, as a daemon whose parent has exited. */
 static bool service_may_own(struct service *s, pid_t pid)
 {
 	char path[64], buf[512];
@@ -1187,13 +1187,39 @@ static bool service_may_own(struct service *s, pid_t pid)
 		if (util_read_file(path, buf, sizeof(buf)) < 0)
 			return false;
 		p = strstr(buf, "0::");
-		return p && strstr(p, s->name);
+		if (!p)
+			return false;
+		p += strcspn(p, "\n");
+		/* ".../NAME\n": the cgroup is the service's own, not one with a longer name. */
+		return (size_t)(p - buf) > strlen(s->name) &&
+		       p[-(long)strlen(s->name) - 1] == '/' &&
+		       strncmp(p - strlen(s->name), s->name, strlen(s->name)) == 0;
 	}
+	if (service_group_covers(s, pid))
+		return true;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (util_read_file(path, buf, sizeof(buf)) < 0 || !(p = strrchr(buf, ')')))
 		return false;
 	/* "pid (comm) state ppid ...": comm may hold anything, so parse after the last ')'. */
 	return p[1] == ' ' && p[2] && p[3] == ' ' && atoi(p + 4) == (int)getpid();
+}
+
+/* A pid named by PIDFile= or MAINPID= may become the main process if it is the service's and
+ * nobody watches it yet (not cinit's main command, not another service's process, not this
+ * service's control process). */
+static bool service_may_adopt(struct service *s, pid_t pid)
+{
+	if (reaper_is_watched(supervisor_reaper(s->supervisor), pid)) {
+		log_warning("%s: process %d is not the service's own, ignored as its main process",
+			    s->name, (int)pid);
+		return false;
+	}
+	if (!service_may_own(s, pid)) {
+		log_warning("%s: process %d is not the service's, ignored as its main process",
+			    s->name, (int)pid);
+		return false;
+	}
+	return true;
 }
 
 /* Reads PIDFile= of a Type=forking daemon whose parent has exited. */
@@ -1219,7 +1245,7 @@ static int service_read_pid_file(struct service *s)
 			    s->spec->pid_file, (unsigned long long)pid);
 		return -ESRCH;
 	}
-	if (!service_may_own(s, (pid_t)pid)) {
+	if (!service_may_adopt(s, (pid_t)pid)) {
 		log_warning("%s: PIDFile=%s names process %llu, which is not the service's",
 			    s->name, s->spec->pid_file, (unsigned long long)pid);
 		return -EPERM;
@@ -1376,6 +1402,25 @@ static void act_reload_control_exit(struct service *s)
 		service_enter_running(s);
 }
 
+static void act_reloading(struct service *s)
+{
+	s->reload_failed = false;
+	service_set_state(s, SERVICE_RELOAD);
+	service_arm_timer(s, s->spec->timeout_start_usec);
+}
+
+/* The main process ended during a reload: with ExecReload= running that is acted on when it
+ * is done; during a reload the service announced itself (RELOADING=1) nothing else will. */
+static void act_reload_main_exit(struct service *s)
+{
+	if (s->control_pid > 0) {
+		act_main_exit_noted(s);
+		return;
+	}
+	service_add_result(s, service_exit_result(s, s->main_status));
+	service_enter_running(s);
+}
+
 /* READY=1 after RELOADING=1: the service says its own reload is done. */
 static void act_reload_ready(struct service *s)
 {
@@ -1520,6 +1565,7 @@ static const service_action service_actions[SERVICE_STATE_MAX][SERVICE_EVENT_MAX
 		[SERVICE_EV_STOP] = act_stop_active,
 		[SERVICE_EV_RELOAD] = act_reload,
 		[SERVICE_EV_WATCHDOG] = act_watchdog,
+		[SERVICE_EV_RELOADING] = act_reloading,
 	},
 	[SERVICE_EXITED] = {
 		[SERVICE_EV_STOP] = act_stop_active,
@@ -1527,7 +1573,7 @@ static const service_action service_actions[SERVICE_STATE_MAX][SERVICE_EVENT_MAX
 	},
 	[SERVICE_RELOAD] = {
 		[SERVICE_EV_CONTROL_EXIT] = act_reload_control_exit,
-		[SERVICE_EV_MAIN_EXIT] = act_main_exit_noted,
+		[SERVICE_EV_MAIN_EXIT] = act_reload_main_exit,
 		[SERVICE_EV_TIMEOUT] = act_reload_timeout,
 		[SERVICE_EV_READY] = act_reload_ready,
 		[SERVICE_EV_STOP] = act_stop_starting,
@@ -1638,7 +1684,8 @@ void service_on_notify(struct service *s, const void *data)
 		s->notify_errno = m->errno_value;
 	if (m->mainpid > 0 && m->mainpid != s->main_pid &&
 	    (s->state == SERVICE_START || s->state == SERVICE_START_POST ||
-	     s->state == SERVICE_RUNNING || s->state == SERVICE_RELOAD)) {
+	     s->state == SERVICE_RUNNING || s->state == SERVICE_RELOAD) &&
+	    service_may_adopt(s, m->mainpid)) {
 		if (s->main_pid > 0)
 			reaper_unwatch(supervisor_reaper(s->supervisor), s->main_pid);
 		if (reaper_watch(supervisor_reaper(s->supervisor), m->mainpid, service_on_main_exit,
@@ -1656,10 +1703,8 @@ void service_on_notify(struct service *s, const void *data)
 	if (m->stopping)
 		log_debug("%s: STOPPING=1", s->name);
 	/* RELOADING=1: reloading on its own (e.g. after SIGHUP) until it sends READY=1. */
-	if (m->reloading && s->state == SERVICE_RUNNING && !m->ready) {
-		s->reload_failed = false;
-		service_set_state(s, SERVICE_RELOAD);
-		service_arm_timer(s, s->spec->timeout_start_usec);
+	if (m->reloading && !m->ready) {
+		service_dispatch(s, SERVICE_EV_RELOADING);
 		return;
 	}
 	if (m->ready)

@@ -50,6 +50,7 @@ enum service_event {
 	SERVICE_EV_EMPTY,	 /* no process of the service is left */
 	SERVICE_EV_RESTART,	 /* RestartSec elapsed */
 	SERVICE_EV_WATCHDOG,	 /* WatchdogSec elapsed without WATCHDOG=1 */
+	SERVICE_EV_RELOADING,	 /* RELOADING=1: the service reloads on its own */
 	SERVICE_EVENT_MAX,
 };
 

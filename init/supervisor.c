@@ -311,6 +311,9 @@ static void supervisor_refuse(struct service *s, const char *why)
 		return;
 	service_spec_free(s->spec);
 	s->spec = NULL;
+	/* Read again by the next reload, whatever it finds. */
+	free(s->fingerprint);
+	s->fingerprint = NULL;
 	s->state = SERVICE_FAILED;
 }
 
@@ -319,6 +322,15 @@ static int supervisor_build_graph(struct supervisor *sup)
 	char cycle[1024];
 	int r;
 
+	/* Whether a unit is in a cycle is decided anew: a reload may have broken it. */
+	for (size_t i = 0; i < sup->count; i++) {
+		struct service *s = sup->services[i];
+		if (s->refused && s->spec) {
+			s->refused = false;
+			free(s->load_error);
+			s->load_error = NULL;
+		}
+	}
 	for (;;) {
 		struct deps *deps;
 
@@ -497,9 +509,13 @@ static int push_restarted(size_t other, void *data)
 
 static void supervisor_request_start(struct supervisor *sup, struct service *s)
 {
-	if (!s->spec || s->refused || s->job == SERVICE_JOB_START ||
-	    s->job == SERVICE_JOB_RESTART || (s->load_error && service_is_inactive(s)))
+	if (s->job == SERVICE_JOB_START || s->job == SERVICE_JOB_RESTART)
 		return;
+	if (!s->spec || s->refused || (s->load_error && service_is_inactive(s))) {
+		/* Not startable: whoever waits for this start hears so now. */
+		supervisor_finish_waiters(sup, s, false, false, true);
+		return;
+	}
 	/* Stopping on its own: start it again once it is down. */
 	if (service_is_deactivating(s) && s->job == SERVICE_JOB_NONE) {
 		s->job = SERVICE_JOB_RESTART;
@@ -529,8 +545,9 @@ static void supervisor_request_stop(struct supervisor *sup, struct service *s)
 {
 	if (s->job == SERVICE_JOB_STOP)
 		return;
-	/* The stop replaces a start: whoever waits for that start learns it failed. */
-	if (s->job == SERVICE_JOB_START)
+	/* The stop replaces a start (or restart): whoever waits for that start learns it was
+	 * canceled. */
+	if (s->job == SERVICE_JOB_START || s->job == SERVICE_JOB_RESTART)
 		supervisor_cancel_start_waiters(sup, s);
 	s->job = SERVICE_JOB_STOP;
 	s->stop_requested = true;
@@ -763,6 +780,9 @@ void supervisor_on_service_state(struct supervisor *sup, struct service *s, int 
 		s->job = SERVICE_JOB_NONE;
 		supervisor_finish_waiters(sup, s, ok, false, true);
 	}
+	/* An automatic restart is pending: a start asked for meanwhile is that restart. */
+	if (s->state == SERVICE_AUTO_RESTART && s->job == SERVICE_JOB_RESTART)
+		s->job = SERVICE_JOB_START;
 	if (old == SERVICE_RELOAD && s->state != SERVICE_RELOAD)
 		supervisor_finish_waiters(sup, s, !s->reload_failed, false, false);
 
@@ -988,6 +1008,8 @@ static int supervisor_on_gc(struct loop *loop, void *data)
 			/* Stopped now: it is failed to load, as it would be at start-up. */
 			service_spec_free(s->spec);
 			s->spec = NULL;
+			free(s->fingerprint);
+			s->fingerprint = NULL;
 			s->state = SERVICE_FAILED;
 		} else if (s->next_spec) {
 			service_spec_free(s->spec);
@@ -998,6 +1020,7 @@ static int supervisor_on_gc(struct loop *loop, void *data)
 			s->fingerprint = s->next_fingerprint;
 			s->next_spec = NULL;
 			s->next_fingerprint = NULL;
+			s->refused = false;
 			/* Restarted if it was running or had failed; left alone if stopped. */
 			if (!sup->shutting_down &&
 			    (s->job == SERVICE_JOB_RESTART || s->state == SERVICE_FAILED))
@@ -1360,8 +1383,10 @@ static void ctl_job(struct supervisor *sup, struct control_request *req, int arg
 		if (!s) {
 			control_request_printf(req, "Unit %s could not be found.\n", argv[i]);
 			status = CONTROL_EXIT_NO_UNIT;
-		} else if ((!s->spec || (s->load_error && !service_is_active(s))) &&
-			   strcmp(verb, "stop") != 0 && strcmp(verb, "kill") != 0) {
+		} else if ((!s->spec || s->refused ||
+			    (s->load_error &&
+			     (!service_is_active(s) || strcmp(verb, "restart") == 0))) &&
+			   strcmp(verb, "stop") != 0 && strcmp(verb, "kill") != 0 && !reload) {
 			control_request_printf(req, "%s: %s\n", s->name, s->load_error);
 			status = CONTROL_EXIT_FAILED;
 		} else if (reload && !service_is_active(s)) {
