@@ -1699,3 +1699,195 @@ Test(regress, requires_without_after_survives_a_failed_start)
 	cr_expect_eq(svc_count("x", "ready"), 1, "x was restarted: %s", sv.out.text);
 	cr_expect_eq(svc_count("x", "main TERM"), 1, "x stopped early: %s", sv.out.text);
 }
+
+/* ---- Second review ---------------------------------------------------------------------- */
+
+/* Until the background ctl has sent its request and waits for the reply (blocked in read()):
+ * a request made after that reaches cinit after it. */
+static bool ctl_bg_sent(struct bg_ctl *b, int timeout_ms)
+{
+	long long deadline = harness_now_ms() + timeout_ms;
+	char path[64], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)b->pid);
+	for (;;) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		long nr;
+
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			if (sscanf(buf, "%ld ", &nr) == 1 && nr == SYS_read)
+				return true;
+		}
+		if (left_ms(deadline) == 0)
+			return false;
+		sv_poll(-1, 10, NULL);
+	}
+}
+
+/* Bug 10: MAINPID= could name a process that is not the service's (here cinit's main command);
+ * cinit took it over as the service's main process and never noticed the main command end. */
+Test(regress, mainpid_of_the_main_command_is_ignored)
+{
+	char want[96];
+	int main_cmd;
+
+	sv_unit("m.service",
+		"[Service]\n"
+		"Type=notify\n"
+		"ExecStart=/bin/sh -c 'until test -s @D@/mainpid; do sleep 0.01; done; "
+		"exec @P@ notify \"READY=1\\nMAINPID=$$(cat @D@/mainpid)\"'\n");
+	sv_start("-v", NULL,
+		 (const char *const[]){ "/bin/sh", "-c",
+					"echo $$ > @D@/mainpid; until test -e @D@/go; do sleep "
+					"0.01; done; exit 0",
+					NULL });
+	cr_assert(sv_wait_svc("m", "notified", T_SHORT, NULL), "%s%s", sv.out.text, sv.err.text);
+	cr_assert(wait_status_within("m", "Active: active (running)", T_SHORT), "%s%s", ctl_out,
+		  sv.err.text);
+	cr_assert_eq(sscanf(sv_read("mainpid"), "%d", &main_cmd), 1);
+	snprintf(want, sizeof(want), "m.service: process %d is not the service's", main_cmd);
+	cr_expect(sv_wait_err(want, T_SHORT), "the foreign MAINPID= is logged: %s", sv.err.text);
+	snprintf(want, sizeof(want), "Main PID: %d\n", main_cmd);
+	cr_expect(!strstr(ctl_out, want), "the main command became m's main process: %s", ctl_out);
+
+	sv_touch("go"); /* the main command exits 0 */
+	cr_expect_eq(sv_exit_code(T_SHORT), 0, "cinit must exit with its main command: %s",
+		     sv.err.text);
+}
+
+/* Bug 11: a main exit after RELOADING=1 (no ExecReload=) left the service "reloading". */
+Test(regress, main_exit_during_self_announced_reload_fails_the_service)
+{
+	sv_unit("rl.service",
+		"[Service]\n"
+		"Type=notify\n"
+		"Restart=no\n"
+		"TimeoutStartSec=infinity\n"
+		/* Each sender lives on for a second, so that its notice can be traced. */
+		"ExecStart=/bin/sh -c '@P@ notify READY=1 1; @P@ notify RELOADING=1 1; "
+		"until test -e @D@/go; do sleep 0.01; done; exit 3'\n");
+	sv_start("-v", NULL, NULL);
+	cr_assert(wait_status_within("rl", "Active: reloading", T_SHORT), "%s%s", ctl_out,
+		  sv.err.text);
+	sv_touch("go");
+	cr_expect(wait_status_within("rl", "Active: failed", T_SHORT),
+		  "the main process ended during the reload: %s%s", ctl_out, sv.err.text);
+	cr_expect(strstr(ctl_out, "result 'exit-code'") != NULL, "%s", ctl_out);
+	cr_expect(strstr(ctl_out, "status=3") != NULL, "%s", ctl_out);
+	cr_expect_eq(sv_stop(), 0, "%s", sv.err.text);
+}
+
+/* Bug 12: a stop that replaced the restart job a `ctl start` made (the unit was stopping on
+ * its own) never answered that start. */
+Test(regress, stop_replacing_a_pending_restart_answers_the_start)
+{
+	struct bg_ctl start;
+	int code;
+
+	sv_unit("a.service", "[Service]\n"
+			     "ExecStart=/bin/sh -c 'exit 1'\n"
+			     "ExecStopPost=@P@ sleep 4\n");
+	sv_start("-v", NULL, NULL);
+	cr_assert(wait_status_within("a", "Active: deactivating (stop-post)", T_SHORT), "%s%s",
+		  ctl_out, sv.err.text);
+	ctl_bg(&start, "start", "a", NULL);
+	/* The start request is in cinit's hands before the stop's (and a is still in stop-post:
+	 * the start waits for it to end). */
+	cr_assert(ctl_bg_sent(&start, T_SHORT), "the start client never sent its request");
+	cr_assert(wait_status_within("a", "Active: deactivating (stop-post)", T_SHORT), "%s",
+		  ctl_out);
+	cr_expect_eq(ctl_within(T_LONG, "stop", "a", NULL), 0, "%s", ctl_out);
+	code = ctl_bg_wait(&start, T_SHORT);
+	cr_expect_neq(code, -1, "the start was never answered: %s", sv.err.text);
+	cr_expect_neq(code, 0, "the start was canceled: %s", start.out);
+	cr_expect(strstr(start.out, "canceled") != NULL, "%s", start.out);
+	/* Stopped, not started again: still failed from its own exit. */
+	cr_expect(wait_status_within("a", "Active: failed", T_SHORT), "%s", ctl_out);
+	cr_expect_eq(sv_stop(), 0, "%s", sv.err.text);
+}
+
+/* Bug 13: `ctl restart` of a running unit whose file had become broken stopped the unit and
+ * never replied. */
+Test(regress, restart_of_a_running_unit_with_a_broken_file_is_refused)
+{
+	int pid;
+
+	sv_unit("a.service", "[Service]\n"
+			     "ExecStart=@P@ signals\n");
+	sv_start("-v", NULL, NULL);
+	cr_assert(sv_wait_svc("a", "ready", T_SHORT, &pid), "%s%s", sv.out.text, sv.err.text);
+	cr_assert(wait_status_within("a", "Active: active (running)", T_SHORT), "%s", ctl_out);
+	sv_unit("a.service", "[Service]\n"
+			     "Type=wrong\n"
+			     "ExecStart=@P@ signals\n");
+	cr_expect_eq(ctl_within(T_SHORT, "reload-units", NULL), 0, "%s", ctl_out);
+	cr_expect(wait_status_within("a", "Error: ", T_SHORT), "the error is shown: %s", ctl_out);
+
+	cr_expect_eq(ctl_within(T_SHORT, "restart", "a", NULL), 1,
+		     "the restart must be refused at once: %s%s", ctl_out, sv.err.text);
+	cr_expect(strstr(ctl_out, "a.service") && strstr(ctl_out, "wrong"),
+		  "the reply names the error: %s", ctl_out);
+	cr_expect_eq(ctl_within(T_SHORT, "status", "a", NULL), 0, "%s", ctl_out);
+	cr_expect(strstr(ctl_out, "Active: active (running)") != NULL, "%s", ctl_out);
+	cr_expect_eq(status_main_pid(), pid, "%s", ctl_out);
+	cr_expect_eq(svc_count("a", "main TERM"), 0, "a was stopped: %s", sv.out.text);
+	cr_expect_eq(sv_stop(), 0, "%s", sv.err.text);
+}
+
+/* Bug 14: units refused for an ordering cycle stayed refused once the cycle was fixed. */
+Test(regress, fixed_cycle_starts_after_reload)
+{
+	sv_unit("a.service", "[Unit]\n"
+			     "After=b.service\n"
+			     "[Service]\n"
+			     "ExecStart=@P@ signals\n");
+	sv_unit("b.service", "[Unit]\n"
+			     "After=a.service\n"
+			     "[Service]\n"
+			     "ExecStart=@P@ signals\n");
+	sv_start("-v", NULL, NULL);
+	cr_assert(sv_wait_err(STARTUP_DONE "0 of 2 services active, 2 failed", T_SHORT), "%s",
+		  sv.err.text);
+	cr_assert(wait_status_within("b", "ordering cycle", T_SHORT), "%s", ctl_out);
+
+	sv_unit("b.service", "[Service]\n"
+			     "ExecStart=@P@ signals\n");
+	cr_expect_eq(ctl_within(T_SHORT, "reload-units", NULL), 0, "%s", ctl_out);
+	cr_expect(wait_status_within("b", "Active: active (running)", T_SHORT),
+		  "b is no longer in a cycle: %s%s", ctl_out, sv.err.text);
+	cr_expect(wait_status_within("a", "Active: active (running)", T_SHORT),
+		  "a is no longer in a cycle: %s%s", ctl_out, sv.err.text);
+	cr_expect_eq(ctl_within(T_SHORT, "start", "b", NULL), 0, "%s", ctl_out);
+	cr_expect_eq(ctl_within(T_SHORT, "start", "a", NULL), 0, "%s", ctl_out);
+	cr_expect(sv_wait_svc("a", "ready", T_SHORT, NULL), "%s", sv.out.text);
+	cr_expect(sv_wait_svc("b", "ready", T_SHORT, NULL), "%s", sv.out.text);
+	cr_expect_eq(sv_stop(), 0, "%s", sv.err.text);
+}
+
+/* Bug 15: a `ctl start` while a Restart=always unit was stopping on its own made its pending
+ * automatic restart count as a failure: FailureAction=exit ended cinit. */
+Test(regress, start_during_stop_post_of_an_auto_restart_is_that_restart)
+{
+	sv_unit("a.service", "[Unit]\n"
+			     "FailureAction=exit\n"
+			     "[Service]\n"
+			     "ExecStart=/bin/sh -c 'echo run; sleep 0.3; exit 1'\n"
+			     "Restart=always\n"
+			     "RestartSec=1s\n"
+			     "ExecStopPost=@P@ sleep 2\n");
+	sv_start("-v", NULL, NULL);
+	cr_assert(wait_status_within("a", "Active: deactivating (stop-post)", T_SHORT), "%s%s",
+		  ctl_out, sv.err.text);
+	cr_expect_eq(ctl_within(T_SHORT, "start", "a", NULL), 0, "%s%s", ctl_out, sv.err.text);
+	cr_expect(sv_wait_svc_n("a", "run", 2, T_SHORT, NULL), "a was not restarted: %s%s",
+		  sv.out.text, sv.err.text);
+	/* cinit is still there after the restart, and a has failed, as before, on its own. */
+	cr_expect(wait_status_within("a", "Active: deactivating (stop-post)", T_SHORT),
+		  "cinit ended (or a did not fail again): %s%s", ctl_out, sv.err.text);
+	cr_expect(!sv_exited(), "FailureAction=exit was taken: %s", sv.err.text);
+	cr_expect_eq(sv_stop(), 0, "%s", sv.err.text);
+}
