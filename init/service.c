@@ -1069,6 +1069,15 @@ static void act_queue(struct service *s)
 	service_set_state(s, SERVICE_WAITING);
 }
 
+/* RestartSec= is over (or a start was asked for): the restart waits, like any start, for the
+ * units it is ordered after, and fails if one it requires is down, as a systemd restart job
+ * does. */
+static void act_requeue(struct service *s)
+{
+	service_cancel_timer(s);
+	service_set_state(s, SERVICE_WAITING);
+}
+
 static void act_go(struct service *s)
 {
 	service_cancel_timer(s);
@@ -1536,9 +1545,8 @@ static const service_action service_actions[SERVICE_STATE_MAX][SERVICE_EVENT_MAX
 		[SERVICE_EV_STOP] = act_cancel,
 	},
 	[SERVICE_AUTO_RESTART] = {
-		[SERVICE_EV_START] = act_go,
-		[SERVICE_EV_GO] = act_go,
-		[SERVICE_EV_RESTART] = act_go,
+		[SERVICE_EV_START] = act_requeue,
+		[SERVICE_EV_RESTART] = act_requeue,
 		[SERVICE_EV_STOP] = act_cancel,
 	},
 	[SERVICE_START_PRE] = {

@@ -780,6 +780,12 @@ void supervisor_on_service_state(struct supervisor *sup, struct service *s, int 
 		s->job = SERVICE_JOB_NONE;
 		supervisor_finish_waiters(sup, s, ok, false, true);
 	}
+	/* An automatic restart goes through the dispatcher like any start. */
+	if (old == SERVICE_AUTO_RESTART && s->state == SERVICE_WAITING &&
+	    s->job == SERVICE_JOB_NONE) {
+		s->job = SERVICE_JOB_START;
+		sup->dirty = true;
+	}
 	/* An automatic restart is pending: a start asked for meanwhile is that restart. */
 	if (s->state == SERVICE_AUTO_RESTART && s->job == SERVICE_JOB_RESTART)
 		s->job = SERVICE_JOB_START;

@@ -1891,3 +1891,38 @@ Test(regress, start_during_stop_post_of_an_auto_restart_is_that_restart)
 	cr_expect(!sv_exited(), "FailureAction=exit was taken: %s", sv.err.text);
 	cr_expect_eq(sv_stop(), 0, "%s", sv.err.text);
 }
+
+/* An automatic restart waits, like any start, for a unit it is ordered after that is still
+ * starting (systemd queues a restart job; cinit once went straight to start-pre). */
+Test(regress, auto_restart_waits_for_ordering, .timeout = 60)
+{
+	sv_unit("b.service", "[Service]\n"
+			     "Type=notify\n"
+			     "Restart=always\n"
+			     "ExecStart=/bin/sh -c 'until test -e @D@/go; do sleep 0.01; done; "
+			     "exec @P@ notify READY=1'\n");
+	sv_unit("a.service", "[Unit]\n"
+			     "After=b.service\n"
+			     "[Service]\n"
+			     "Restart=on-failure\n"
+			     "RestartSec=10ms\n"
+			     "ExecStart=/bin/sh -c 'echo run; exec @P@ signals'\n");
+	sv_touch("go");
+	sv_start("-v", NULL, NULL);
+	cr_assert(sv_wait_svc_n("a", "run", 1, T_SHORT, NULL), "%s", sv.out.text);
+	cr_assert(sv_wait_status("b", "Active: active (running)", T_SHORT), "%s", ctl_out);
+
+	/* b restarts and hangs in its start; then a dies and must wait for it. */
+	cr_assert_eq(unlink(sv_path("go")), 0);
+	cr_assert_eq(ctl("kill", "-s", "KILL", "b", NULL), 0, "%s", ctl_out);
+	cr_assert(sv_wait_status("b", "Active: activating (start)", T_SHORT), "%s", ctl_out);
+	cr_assert_eq(ctl("kill", "-s", "KILL", "a", NULL), 0, "%s", ctl_out);
+	cr_expect(sv_wait_status("a", "Active: activating (waiting)", T_SHORT), "%s", ctl_out);
+	cr_expect_eq(svc_count("a", "run"), 1, "a restarted before b was up: %s", sv.out.text);
+
+	sv_touch("go");
+	cr_expect(sv_wait_svc_n("a", "run", 2, T_SHORT, NULL), "%s", sv.out.text);
+	cr_expect(sv_wait_status("a", "Active: active (running)", T_SHORT), "%s", ctl_out);
+	cr_expect(sv_wait_status("b", "Active: active (running)", T_SHORT), "%s", ctl_out);
+	cr_expect_eq(sv_stop(), 0);
+}
