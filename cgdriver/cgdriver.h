@@ -1,0 +1,108 @@
+/* One interface to the cgroup a container runs in, whatever manages it: cgroupfs v2 (the
+ * unified hierarchy), cgroupfs v1 (one hierarchy per controller, including "hybrid" systems
+ * whose cgroup2 mount has no controllers), and later systemd. claunch creates the cgroup,
+ * writes the limits, puts the container in it, watches for OOM kills, and at the end kills what
+ * is left and removes it. Functions return 0 (or a count) or -errno and never print, except
+ * where noted; the caller makes the user-facing message. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CG_UNLIMITED UINT64_MAX
+#define CG_CPU_PERIOD_USEC 100000 /* docker's --cpus period */
+
+enum cg_kind {
+	CG_KIND_V1,
+	CG_KIND_V2,
+	CG_KIND_SYSTEMD, /* a later issue */
+};
+
+/* What docker's flags ask for (see DESIGN.md, "cgroup value mapping"). */
+struct cg_limits {
+	uint64_t memory_max;	  /* bytes, CG_UNLIMITED: --memory */
+	uint64_t memory_swap_max; /* memory + swap in bytes, as docker's --memory-swap; CG_UNLIMITED
+				     for unlimited swap, 0 when not given (docker: twice --memory) */
+	uint64_t cpu_quota_usec;  /* per CG_CPU_PERIOD_USEC: --cpus 0.5 -> 50000; CG_UNLIMITED */
+	uint64_t cpu_weight;	  /* 1..10000 (cgroup v2 scale), 0 when not given: --cpu-weight */
+	const char *cpuset_cpus;  /* "0-1", NULL when not given: --cpuset-cpus */
+	uint64_t pids_max;	  /* CG_UNLIMITED: --pids-limit */
+};
+
+struct cg_stats {
+	uint64_t memory_current; /* bytes */
+	uint64_t memory_max;	 /* bytes, CG_UNLIMITED */
+	uint64_t cpu_usage_usec;
+	uint64_t pids_current;
+	uint64_t oom_kills; /* processes the kernel killed for memory in this cgroup */
+};
+
+struct cg_config {
+	/* Where the hierarchies are mounted: "/sys/fs/cgroup" (tests: a fake tree in a temporary
+	 * directory with the same files). */
+	const char *root;
+	/* Absolute cgroup path of the parent, the same in every hierarchy: "/claunch" by default
+	 * (--cgroup-parent). Never relative to the caller's own cgroup. */
+	const char *parent;
+	/* The container's cgroup name below the parent: "claunch-NAME" style, one component. */
+	const char *name;
+};
+
+struct cg_driver;
+
+/* Which cgroupfs layout ROOT has: V2 when ROOT itself is a cgroup2 mount with controllers
+ * (ROOT/cgroup.controllers lists memory or cpu or pids); V1 when ROOT holds per-controller
+ * hierarchies (ROOT/memory, ROOT/cpu or ROOT/cpu,cpuacct, ...), even if a controller-less
+ * cgroup2 is also mounted at ROOT/unified ("hybrid"). -ENOENT when neither. */
+int cg_detect(const char *root, enum cg_kind *ret);
+
+int cg_driver_new(enum cg_kind kind, const struct cg_config *config, struct cg_driver **ret);
+/* Frees the handle only; nothing on disk is touched. */
+void cg_driver_free(struct cg_driver *driver);
+enum cg_kind cg_driver_kind(const struct cg_driver *driver);
+
+/* Creates PARENT (if missing) and PARENT/NAME in every hierarchy it uses. v2: enables the
+ * controllers the limits need in cgroup.subtree_control of each ancestor from the root down.
+ * v1: in cpuset, copies cpuset.cpus and cpuset.mems from the parent (a new cpuset cgroup starts
+ * empty and refuses tasks). -EEXIST if PARENT/NAME exists and is populated; an empty leftover
+ * (a claunch that was SIGKILLed) is reused. On failure nothing it created is left. */
+int cg_driver_create(struct cg_driver *driver);
+
+/* Writes the limits (see DESIGN.md for the file of each: memory.max / memory.limit_in_bytes,
+ * cpu.max / cpu.cfs_quota_us + cpu.cfs_period_us, cpu.weight / cpu.shares converted, cpuset.cpus,
+ * pids.max, memory.swap.max = swap - memory / memory.memsw.limit_in_bytes). -EOPNOTSUPP naming
+ * nothing when a needed controller is missing; the caller says which flag it was for via
+ * cg_driver_missing_controller(). */
+int cg_driver_set_limits(struct cg_driver *driver, const struct cg_limits *limits);
+/* After -EOPNOTSUPP: the controller that was missing ("memory", "cpu", ...). */
+const char *cg_driver_missing_controller(const struct cg_driver *driver);
+
+/* Moves pid into the cgroup (every hierarchy). */
+int cg_driver_attach(struct cg_driver *driver, pid_t pid);
+/* v2: an O_DIRECTORY fd of the cgroup for clone3(CLONE_INTO_CGROUP); -EOPNOTSUPP on v1. The
+ * caller closes it. */
+int cg_driver_cgroup_fd(struct cg_driver *driver);
+
+int cg_driver_stats(struct cg_driver *driver, struct cg_stats *ret);
+
+/* An fd for the caller's event loop that becomes readable (EPOLLIN) when the kernel OOM-kills
+ * in the cgroup: v1 an eventfd registered on memory.oom_control through cgroup.event_control;
+ * v2 inotify on memory.events. Owned by the driver. After a wakeup, cg_driver_stats() tells
+ * oom_kills. */
+int cg_driver_oom_fd(struct cg_driver *driver);
+
+/* Sends sig to every process in the cgroup, repeating until none is left for SIGKILL (v2:
+ * cgroup.kill where the kernel has it; v1: freeze with the freezer, signal, thaw, so that
+ * forking processes cannot escape). Returns the number of processes signalled. */
+int cg_driver_kill_all(struct cg_driver *driver, int sig);
+/* 1 when a process is in the cgroup, 0 when empty. */
+int cg_driver_populated(struct cg_driver *driver);
+
+/* Removes PARENT/NAME in every hierarchy (it must be empty: kill_all first); PARENT stays.
+ * -EBUSY if still populated. */
+int cg_driver_destroy(struct cg_driver *driver);
+
+/* Removes empty PARENT/claunch-* cgroups left by claunch runs that were SIGKILLed (a populated
+ * one belongs to a running container and stays). Returns the number removed. */
+int cg_driver_remove_stale(struct cg_driver *driver, const char *prefix);
