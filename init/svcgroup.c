@@ -167,23 +167,18 @@ static int procs_foreach(int dir_fd, pid_handler fn, void *data)
 	return count;
 }
 
-/* procs_foreach() over DIR and every cgroup below it. */
-static int tree_foreach_pid(int dir_fd, pid_handler fn, void *data, unsigned depth)
+/* Calls fn(dir_fd, sub_fd, name) for every cgroup directly below DIR (a sub-cgroup removed
+ * meanwhile is skipped). Returns the sum of fn's non-negative results, or the first -errno. */
+static int subdirs_foreach(int dir_fd, unsigned depth,
+			   int (*fn)(int dir_fd, int sub_fd, const char *name, void *data),
+			   void *data)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
 	struct dirent *de;
-	int list_fd, count;
+	int list_fd, count = 0;
 
-	count = procs_foreach(dir_fd, fn, data);
-	/* A sub-cgroup removed while we walk is not an error (kernfs says ENODEV once it is gone).
-	 */
-	if (depth > 0 && (count == -ENOENT || count == -ENODEV))
-		return 0;
-	if (count < 0)
-		return count;
 	if (depth >= WALK_DEPTH)
 		return -ELOOP;
-
 	list_fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (list_fd < 0)
 		return -errno;
@@ -209,53 +204,65 @@ static int tree_foreach_pid(int dir_fd, pid_handler fn, void *data, unsigned dep
 				continue;
 			return -errno;
 		}
-		r = tree_foreach_pid(sub_fd, fn, data, depth + 1);
+		r = fn(dir_fd, sub_fd, de->d_name, data);
 		if (r < 0)
 			return r;
 		count += r;
 	}
 }
 
+struct tree_walk {
+	pid_handler fn;
+	void *data;
+	unsigned depth;
+};
+
+static int tree_foreach_pid(int dir_fd, pid_handler fn, void *data, unsigned depth);
+
+static int tree_walk_sub(int dir_fd, int sub_fd, const char *name, void *data)
+{
+	const struct tree_walk *w = data;
+
+	return tree_foreach_pid(sub_fd, w->fn, w->data, w->depth + 1);
+}
+
+/* procs_foreach() over DIR and every cgroup below it. */
+static int tree_foreach_pid(int dir_fd, pid_handler fn, void *data, unsigned depth)
+{
+	struct tree_walk w = { fn, data, depth };
+	int count, r;
+
+	count = procs_foreach(dir_fd, fn, data);
+	/* A sub-cgroup removed while we walk is not an error (kernfs says ENODEV once it is gone).
+	 */
+	if (depth > 0 && (count == -ENOENT || count == -ENODEV))
+		return 0;
+	if (count < 0)
+		return count;
+	r = subdirs_foreach(dir_fd, depth, tree_walk_sub, &w);
+	return r < 0 ? r : count + r;
+}
+
+static int tree_remove_children(int dir_fd, unsigned depth);
+
+static int tree_remove_sub(int dir_fd, int sub_fd, const char *name, void *data)
+{
+	const unsigned *depth = data;
+	int r = tree_remove_children(sub_fd, *depth + 1);
+
+	if (r < 0)
+		return r;
+	if (unlinkat(dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
 /* Removes every (empty) cgroup below DIR, deepest first. */
 static int tree_remove_children(int dir_fd, unsigned depth)
 {
-	_cleanup_closedir_ DIR *dir = NULL;
-	struct dirent *de;
-	int list_fd;
+	int r = subdirs_foreach(dir_fd, depth, tree_remove_sub, &depth);
 
-	if (depth >= WALK_DEPTH)
-		return -ELOOP;
-	list_fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (list_fd < 0)
-		return -errno;
-	dir = fdopendir(list_fd);
-	if (!dir) {
-		int r = -errno;
-		close(list_fd);
-		return r;
-	}
-	for (;;) {
-		_cleanup_close_ int sub_fd = -1;
-		int r;
-
-		errno = 0;
-		de = readdir(dir);
-		if (!de)
-			return errno > 0 ? -errno : 0;
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		sub_fd = openat(dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sub_fd < 0) {
-			if (errno == ENOENT)
-				continue;
-			return -errno;
-		}
-		r = tree_remove_children(sub_fd, depth + 1);
-		if (r < 0)
-			return r;
-		if (unlinkat(dir_fd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-			return -errno;
-	}
+	return r < 0 ? r : 0;
 }
 
 /* ---- finding the root ---- */
