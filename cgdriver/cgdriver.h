@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define CG_UNLIMITED UINT64_MAX
+#define CG_UNLIMITED	   UINT64_MAX
 #define CG_CPU_PERIOD_USEC 100000 /* docker's --cpus period */
 
 enum cg_kind {
@@ -21,13 +21,14 @@ enum cg_kind {
 
 /* What docker's flags ask for (see DESIGN.md, "cgroup value mapping"). */
 struct cg_limits {
-	uint64_t memory_max;	  /* bytes, CG_UNLIMITED: --memory */
-	uint64_t memory_swap_max; /* memory + swap in bytes, as docker's --memory-swap; CG_UNLIMITED
-				     for unlimited swap, 0 when not given (docker: twice --memory) */
-	uint64_t cpu_quota_usec;  /* per CG_CPU_PERIOD_USEC: --cpus 0.5 -> 50000; CG_UNLIMITED */
-	uint64_t cpu_weight;	  /* 1..10000 (cgroup v2 scale), 0 when not given: --cpu-weight */
-	const char *cpuset_cpus;  /* "0-1", NULL when not given: --cpuset-cpus */
-	uint64_t pids_max;	  /* CG_UNLIMITED: --pids-limit */
+	uint64_t memory_max; /* bytes, CG_UNLIMITED: --memory */
+	uint64_t
+		memory_swap_max; /* memory + swap in bytes, as docker's --memory-swap; CG_UNLIMITED
+				    for unlimited swap, 0 when not given (docker: twice --memory) */
+	uint64_t cpu_quota_usec; /* per CG_CPU_PERIOD_USEC: --cpus 0.5 -> 50000; CG_UNLIMITED */
+	uint64_t cpu_weight;	 /* 1..10000 (cgroup v2 scale), 0 when not given: --cpu-weight */
+	const char *cpuset_cpus; /* "0-1", NULL when not given: --cpuset-cpus */
+	uint64_t pids_max;	 /* CG_UNLIMITED: --pids-limit */
 };
 
 struct cg_stats {
