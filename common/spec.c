@@ -996,6 +996,11 @@ static int parse_success_exit_status(struct spec_loader *l, const struct unit_en
 
 /* ---- capabilities ---- */
 
+const char *spec_capability_name(unsigned cap)
+{
+	return cap < ELEMENTSOF(capability_names) ? capability_names[cap] : NULL;
+}
+
 static int capability_from_name(const char *name)
 {
 	uint64_t n;

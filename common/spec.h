@@ -139,6 +139,10 @@ int service_spec_from_unit(const struct unit_file *unit, struct service_spec **r
 			   struct unit_diag *diag);
 void service_spec_free(struct service_spec *spec);
 
+/* The name of capability number cap without "CAP_" ("SYS_ADMIN"), or NULL past the last one
+ * known. */
+const char *spec_capability_name(unsigned cap);
+
 /* The defaults systemd uses (and cinit's man page documents). */
 void exec_spec_init(struct exec_spec *exec);
 void exec_spec_clear(struct exec_spec *exec);
