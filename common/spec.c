@@ -106,17 +106,11 @@ static void loader_warn(struct spec_loader *l, const struct unit_entry *e, const
 	__attribute__((format(printf, 3, 4)));
 static void loader_warn(struct spec_loader *l, const struct unit_entry *e, const char *fmt, ...)
 {
-	char message[512], full[768];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
+	unit_diag_warnv(l->diag, e->file, e->line, fmt, ap);
 	va_end(ap);
-	snprintf(full, sizeof(full), "%s:%u: %s", e->file, e->line, message);
-	if (l->diag->warn)
-		l->diag->warn(l->diag->data, full);
-	else
-		log_warning("%s", full);
 }
 
 /* `FILE:LINE: KEY: "TEXT" REASON`, for reasons no value parser knows. */

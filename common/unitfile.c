@@ -168,21 +168,37 @@ static int parser_error(struct parser *p, unsigned line, const char *fmt, ...)
 	return diag_error(p->diag, -EINVAL, "%s:%u: %s", p->file, line, message);
 }
 
+void unit_diag_warnv(struct unit_diag *diag, const char *file, unsigned line, const char *fmt,
+		     va_list ap)
+{
+	char message[512], full[768];
+
+	vsnprintf(message, sizeof(message), fmt, ap);
+	snprintf(full, sizeof(full), "%s:%u: %s", file, line, message);
+	if (diag->warn)
+		diag->warn(diag->data, full);
+	else
+		log_warning("%s", full);
+}
+
+void unit_diag_warn(struct unit_diag *diag, const char *file, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	unit_diag_warnv(diag, file, line, fmt, ap);
+	va_end(ap);
+}
+
 static void parser_warn(struct parser *p, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void parser_warn(struct parser *p, unsigned line, const char *fmt, ...)
 {
-	char message[512], full[640];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
+	unit_diag_warnv(p->diag, p->file, line, fmt, ap);
 	va_end(ap);
-	snprintf(full, sizeof(full), "%s:%u: %s", p->file, line, message);
-	if (p->diag->warn)
-		p->diag->warn(p->diag->data, full);
-	else
-		log_warning("%s", full);
 }
 
 static bool unit_name_char_ok(char c)

@@ -3,6 +3,7 @@
  * common/spec and the programs); shared by cinit's *.service and claunch's *.container files. */
 #pragma once
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -26,6 +27,12 @@ struct unit_diag {
 	void (*warn)(void *data, const char *message);
 	void *data;
 };
+
+/* A warning "FILE:LINE: MESSAGE" through diag->warn (log_warning without one). */
+void unit_diag_warn(struct unit_diag *diag, const char *file, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void unit_diag_warnv(struct unit_diag *diag, const char *file, unsigned line, const char *fmt,
+		     va_list ap) __attribute__((format(printf, 4, 0)));
 
 /* Loads unit NAME ("web.service", "worker@3.service") from directory DIR: DIR/NAME, or for an
  * instance without its own file the template DIR/PREFIX@.SUFFIX; then the drop-ins, the *.conf

@@ -791,17 +791,11 @@ static void config_warn(struct unit_diag *diag, const struct unit_entry *e, cons
 	__attribute__((format(printf, 3, 4)));
 static void config_warn(struct unit_diag *diag, const struct unit_entry *e, const char *fmt, ...)
 {
-	char message[512], full[768];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
+	unit_diag_warnv(diag, e->file, e->line, fmt, ap);
 	va_end(ap);
-	snprintf(full, sizeof(full), "%s:%u: %s", e->file, e->line, message);
-	if (diag->warn)
-		diag->warn(diag->data, full);
-	else
-		log_warning("%s", full);
 }
 
 static int config_apply_entry(struct claunch_options *o, const struct unit_entry *e,
