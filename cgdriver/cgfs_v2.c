@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "cgdriver/cgdriver-internal.h"
+#include "common/cgroupfs.h"
 #include "common/util.h"
 
 #include <dirent.h>
@@ -43,7 +44,6 @@
 #define CONTROLLER_SWAP "memory.swap"
 
 #define KILL_PASSES 32
-#define WALK_DEPTH  64
 #define TEXT_MAX    4096
 #define NUMBER_MAX  32
 
@@ -62,8 +62,6 @@ static const char *const controller_names[V2_CONTROLLER_COUNT] = {
 	[V2_PIDS] = "pids",
 	[V2_CPUSET] = "cpuset",
 };
-
-typedef int (*pid_handler)(pid_t pid, void *data);
 
 static void closedirp(DIR **dir)
 {
@@ -193,118 +191,6 @@ static int dir_open_list(int dir_fd, DIR **ret)
 	return 0;
 }
 
-/* ---- walking a cgroup and the cgroups below it ---- */
-
-/* Calls fn for each pid in DIR/cgroup.procs; returns how many or the first error. */
-static int procs_foreach(int dir_fd, pid_handler fn, void *data)
-{
-	_cleanup_fclose_ FILE *f = NULL;
-	char line[NUMBER_MAX];
-	int fd, count = 0;
-
-	fd = openat(dir_fd, CGROUP_PROCS, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "r");
-	if (!f) {
-		int r = -errno;
-		close(fd);
-		return r;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *end;
-		long pid;
-		int r;
-
-		errno = 0;
-		pid = strtol(line, &end, 10);
-		/* 0 stands for a process outside our PID namespace: nothing we can signal. */
-		if (errno != 0 || end == line || pid <= 0 || pid > INT_MAX)
-			continue;
-		r = fn((pid_t)pid, data);
-		if (r < 0)
-			return r;
-		count++;
-	}
-	if (ferror(f))
-		return -EIO;
-	return count;
-}
-
-/* procs_foreach() over DIR and every cgroup below it: the container may make its own. */
-static int tree_foreach_pid(int dir_fd, pid_handler fn, void *data, unsigned depth)
-{
-	_cleanup_closedir_ DIR *dir = NULL;
-	struct dirent *de;
-	int count, r;
-
-	count = procs_foreach(dir_fd, fn, data);
-	/* A sub-cgroup removed while we walk is not an error (kernfs says ENODEV once it is gone).
-	 */
-	if (depth > 0 && (count == -ENOENT || count == -ENODEV))
-		return 0;
-	if (count < 0)
-		return count;
-	if (depth >= WALK_DEPTH)
-		return -ELOOP;
-	r = dir_open_list(dir_fd, &dir);
-	if (r < 0)
-		return r;
-	for (;;) {
-		_cleanup_close_ int sub_fd = -1;
-
-		errno = 0;
-		de = readdir(dir);
-		if (!de)
-			return errno > 0 ? -errno : count;
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		sub_fd = dir_open_at(dir_fd, de->d_name);
-		if (sub_fd == -ENOENT)
-			continue;
-		if (sub_fd < 0)
-			return sub_fd;
-		r = tree_foreach_pid(sub_fd, fn, data, depth + 1);
-		if (r < 0)
-			return r;
-		count += r;
-	}
-}
-
-/* Removes every cgroup below DIR, deepest first; -EBUSY when one is populated. */
-static int tree_remove_children(int dir_fd, unsigned depth)
-{
-	_cleanup_closedir_ DIR *dir = NULL;
-	struct dirent *de;
-	int r;
-
-	if (depth >= WALK_DEPTH)
-		return -ELOOP;
-	r = dir_open_list(dir_fd, &dir);
-	if (r < 0)
-		return r;
-	for (;;) {
-		_cleanup_close_ int sub_fd = -1;
-
-		errno = 0;
-		de = readdir(dir);
-		if (!de)
-			return errno > 0 ? -errno : 0;
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		sub_fd = dir_open_at(dir_fd, de->d_name);
-		if (sub_fd == -ENOENT)
-			continue;
-		if (sub_fd < 0)
-			return sub_fd;
-		r = tree_remove_children(sub_fd, depth + 1);
-		if (r < 0)
-			return r;
-		if (unlinkat(dir_fd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-			return -errno;
-	}
-}
-
 /* Removes the cgroup NAME below DIR and the cgroups below it, unless populated: -EBUSY then.
  * Gone already is done. */
 static int cgroup_remove(int dir_fd, const char *name)
@@ -323,7 +209,7 @@ static int cgroup_remove(int dir_fd, const char *name)
 		return -EBUSY;
 	if (r < 0 && r != -ENOENT)
 		return r;
-	r = tree_remove_children(fd, 0);
+	r = cgroupfs_tree_remove_children(fd);
 	if (r < 0)
 		return r;
 	if (unlinkat(dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
@@ -710,7 +596,7 @@ static int kill_by_procs(int dir_fd, int sig)
 	for (unsigned pass = 0; pass < KILL_PASSES; pass++) {
 		size_t before = k.n_seen;
 
-		r = tree_foreach_pid(dir_fd, kill_one, &k, 0);
+		r = cgroupfs_tree_foreach_pid(dir_fd, kill_one, &k);
 		if (r < 0 || k.n_seen == before)
 			break;
 		qsort(k.seen, k.n_seen, sizeof(pid_t), pid_compare);
@@ -730,7 +616,7 @@ static int kill_by_cgroup_kill(int dir_fd)
 
 	if (fd < 0)
 		return -errno;
-	count = tree_foreach_pid(dir_fd, count_one, NULL, 0);
+	count = cgroupfs_tree_foreach_pid(dir_fd, count_one, NULL);
 	if (count < 0)
 		return count;
 	r = util_write_all(fd, "1", 1);

@@ -1,10 +1,10 @@
 #include "config.h"
 
 #include "init/svcgroup.h"
+#include "common/cgroupfs.h"
 #include "common/log.h"
 #include "common/util.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -41,7 +41,6 @@ static const char *const delegate_xattrs[] = { "trusted.delegate", "user.delegat
 #define INIT_SCOPE	     "init.scope"
 #define KILL_PASSES	     32
 #define MOVE_PASSES	     32
-#define WALK_DEPTH	     64
 #define CONTROLLERS_TEXT_MAX 1024
 
 /* Indexed by enum svcgroup_limit. */
@@ -67,18 +66,6 @@ struct svcgroup {
 	int dir_fd;
 	int events_fd; /* inotify, -1 until asked for */
 };
-
-typedef int (*pid_handler)(pid_t pid, void *data);
-
-static void closedirp(DIR **dir)
-{
-	if (*dir) {
-		int saved = errno;
-		(void)closedir(*dir);
-		errno = saved;
-	}
-}
-#define _cleanup_closedir_ _cleanup_(closedirp)
 
 static void svcgroup_root_freep(struct svcgroup_root **root)
 {
@@ -130,140 +117,6 @@ static bool words_contain(const char *list, const char *word)
 }
 
 /* ---- pids ---- */
-
-/* Calls fn for each pid in DIR/cgroup.procs; returns how many or the first error. */
-static int procs_foreach(int dir_fd, pid_handler fn, void *data)
-{
-	_cleanup_fclose_ FILE *f = NULL;
-	char line[32];
-	int fd, count = 0;
-
-	fd = openat(dir_fd, CGROUP_PROCS, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "r");
-	if (!f) {
-		int r = -errno;
-		close(fd);
-		return r;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *end;
-		long pid;
-		int r;
-
-		errno = 0;
-		pid = strtol(line, &end, 10);
-		/* 0 stands for a process outside our PID namespace: nothing we can name. */
-		if (errno != 0 || end == line || pid <= 0 || pid > INT_MAX)
-			continue;
-		r = fn((pid_t)pid, data);
-		if (r < 0)
-			return r;
-		count++;
-	}
-	if (ferror(f))
-		return errno > 0 ? -errno : -EIO;
-	return count;
-}
-
-/* Calls fn(dir_fd, sub_fd, name) for every cgroup directly below DIR (a sub-cgroup removed
- * meanwhile is skipped). Returns the sum of fn's non-negative results, or the first -errno. */
-static int subdirs_foreach(int dir_fd, unsigned depth,
-			   int (*fn)(int dir_fd, int sub_fd, const char *name, void *data),
-			   void *data)
-{
-	_cleanup_closedir_ DIR *dir = NULL;
-	struct dirent *de;
-	int list_fd, count = 0;
-
-	if (depth >= WALK_DEPTH)
-		return -ELOOP;
-	list_fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (list_fd < 0)
-		return -errno;
-	dir = fdopendir(list_fd);
-	if (!dir) {
-		int r = -errno;
-		close(list_fd);
-		return r;
-	}
-	for (;;) {
-		_cleanup_close_ int sub_fd = -1;
-		int r;
-
-		errno = 0;
-		de = readdir(dir);
-		if (!de)
-			return errno > 0 ? -errno : count;
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		sub_fd = openat(dir_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sub_fd < 0) {
-			if (errno == ENOENT)
-				continue;
-			return -errno;
-		}
-		r = fn(dir_fd, sub_fd, de->d_name, data);
-		if (r < 0)
-			return r;
-		count += r;
-	}
-}
-
-struct tree_walk {
-	pid_handler fn;
-	void *data;
-	unsigned depth;
-};
-
-static int tree_foreach_pid(int dir_fd, pid_handler fn, void *data, unsigned depth);
-
-static int tree_walk_sub(int dir_fd, int sub_fd, const char *name, void *data)
-{
-	const struct tree_walk *w = data;
-
-	return tree_foreach_pid(sub_fd, w->fn, w->data, w->depth + 1);
-}
-
-/* procs_foreach() over DIR and every cgroup below it. */
-static int tree_foreach_pid(int dir_fd, pid_handler fn, void *data, unsigned depth)
-{
-	struct tree_walk w = { fn, data, depth };
-	int count, r;
-
-	count = procs_foreach(dir_fd, fn, data);
-	/* A sub-cgroup removed while we walk is not an error (kernfs says ENODEV once it is gone).
-	 */
-	if (depth > 0 && (count == -ENOENT || count == -ENODEV))
-		return 0;
-	if (count < 0)
-		return count;
-	r = subdirs_foreach(dir_fd, depth, tree_walk_sub, &w);
-	return r < 0 ? r : count + r;
-}
-
-static int tree_remove_children(int dir_fd, unsigned depth);
-
-static int tree_remove_sub(int dir_fd, int sub_fd, const char *name, void *data)
-{
-	const unsigned *depth = data;
-	int r = tree_remove_children(sub_fd, *depth + 1);
-
-	if (r < 0)
-		return r;
-	if (unlinkat(dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
-}
-
-/* Removes every (empty) cgroup below DIR, deepest first. */
-static int tree_remove_children(int dir_fd, unsigned depth)
-{
-	int r = subdirs_foreach(dir_fd, depth, tree_remove_sub, &depth);
-
-	return r < 0 ? r : 0;
-}
 
 /* ---- finding the root ---- */
 
@@ -521,7 +374,7 @@ static int root_move_processes(struct svcgroup_root *root)
 		int r;
 
 		s.moved = 0;
-		r = procs_foreach(root->dir_fd, move_one, &s);
+		r = cgroupfs_procs_foreach(root->dir_fd, move_one, &s);
 		if (r < 0)
 			return r;
 		if (r == 0 || s.moved == 0)
@@ -789,7 +642,7 @@ static int kill_by_cgroup_kill(struct svcgroup *group)
 
 	if (fd < 0)
 		return -errno;
-	count = tree_foreach_pid(group->dir_fd, count_one, &s, 0);
+	count = cgroupfs_tree_foreach_pid(group->dir_fd, count_one, &s);
 	if (count < 0)
 		return count;
 	/* cinit has no business in a service's cgroup, but if it got there it must survive. */
@@ -854,7 +707,7 @@ static int kill_by_procs(struct svcgroup *group, int sig)
 				  group->path, KILL_PASSES, sig);
 			break;
 		}
-		r = tree_foreach_pid(group->dir_fd, kill_one, &k, 0);
+		r = cgroupfs_tree_foreach_pid(group->dir_fd, kill_one, &k);
 		if (r < 0 || k.n_seen == before)
 			break;
 		qsort(k.seen, k.n_seen, sizeof(pid_t), pid_compare);
@@ -931,7 +784,7 @@ int svcgroup_events_consume(struct svcgroup *group)
 
 int svcgroup_foreach_pid(struct svcgroup *group, int (*fn)(pid_t pid, void *data), void *data)
 {
-	return tree_foreach_pid(group->dir_fd, fn, data, 0);
+	return cgroupfs_tree_foreach_pid(group->dir_fd, fn, data);
 }
 
 int svcgroup_destroy(struct svcgroup *group)
@@ -942,7 +795,7 @@ int svcgroup_destroy(struct svcgroup *group)
 		return r;
 	if (r > 0)
 		return -EBUSY;
-	r = tree_remove_children(group->dir_fd, 0);
+	r = cgroupfs_tree_remove_children(group->dir_fd);
 	if (r < 0)
 		return r;
 	if (unlinkat(group->root->dir_fd, group->name, AT_REMOVEDIR) < 0 && errno != ENOENT)
