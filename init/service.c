@@ -377,23 +377,6 @@ static int service_signal_pid(pid_t pid, int sig)
 	return 1;
 }
 
-struct cgroup_signal {
-	const struct service *service;
-	int sig, count;
-};
-
-static int service_signal_cgroup_member(pid_t pid, void *data)
-{
-	struct cgroup_signal *cs = data;
-
-	/* Main and control processes are signalled directly, once; never cinit itself. */
-	if (pid == cs->service->main_pid || pid == cs->service->control_pid || pid == getpid())
-		return 0;
-	if (kill(pid, cs->sig) == 0)
-		cs->count++;
-	return 0;
-}
-
 static int service_signal_group(struct service *s, int sig)
 {
 	int count = 0;
@@ -401,9 +384,9 @@ static int service_signal_group(struct service *s, int sig)
 	if (s->cgroup && sig == SIGKILL)
 		return svcgroup_kill(s->cgroup, sig);
 	if (s->cgroup) {
-		struct cgroup_signal cs = { s, sig, 0 };
-		int r = svcgroup_foreach_pid(s->cgroup, service_signal_cgroup_member, &cs);
-		return r < 0 ? r : cs.count;
+		/* Main and control processes are signalled directly, once. */
+		pid_t direct[2] = { s->main_pid, s->control_pid };
+		return svcgroup_kill_except(s->cgroup, sig, direct, 2);
 	}
 	for (unsigned i = 0; i < s->pgid_count; i++)
 		if (kill(-s->pgids[i], sig) == 0)

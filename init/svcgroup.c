@@ -694,11 +694,22 @@ static int kill_one(pid_t pid, void *data)
 	return 0;
 }
 
-static int kill_by_procs(struct svcgroup *group, int sig)
+/* Signals every process in the group once (except those in except[]), pass after pass while
+ * new ones appear. */
+static int kill_by_procs(struct svcgroup *group, int sig, const pid_t *except, size_t n_except)
 {
 	struct kill_state k = { .sig = sig, .self = getpid() };
 	int r = 0;
 
+	/* Pids to leave out count as seen already. */
+	if (n_except > 0) {
+		k.seen = malloc(n_except * sizeof(pid_t));
+		if (!k.seen)
+			return -ENOMEM;
+		memcpy(k.seen, except, n_except * sizeof(pid_t));
+		k.n_seen = k.n_sorted = k.capacity = n_except;
+		qsort(k.seen, k.n_seen, sizeof(pid_t), pid_compare);
+	}
 	for (unsigned pass = 0;; pass++) {
 		size_t before = k.n_seen;
 
@@ -719,6 +730,11 @@ static int kill_by_procs(struct svcgroup *group, int sig)
 	return k.error < 0 ? k.error : k.count;
 }
 
+int svcgroup_kill_except(struct svcgroup *group, int sig, const pid_t *except, size_t n_except)
+{
+	return kill_by_procs(group, sig, except, n_except);
+}
+
 int svcgroup_kill(struct svcgroup *group, int sig)
 {
 	if (sig == SIGKILL) {
@@ -727,7 +743,7 @@ int svcgroup_kill(struct svcgroup *group, int sig)
 		if (r != -ENOENT && r != -EOPNOTSUPP && r != -EDEADLK)
 			return r;
 	}
-	return kill_by_procs(group, sig);
+	return kill_by_procs(group, sig, NULL, 0);
 }
 
 int svcgroup_is_populated(struct svcgroup *group)

@@ -73,6 +73,9 @@ int svcgroup_attach(struct svcgroup *group, pid_t pid);
  * processes signalled (with cgroup.kill: the number present just before), or the first -errno
  * other than ESRCH. */
 int svcgroup_kill(struct svcgroup *group, int sig);
+/* As svcgroup_kill() through cgroup.procs, leaving out the pids in except[] (processes the
+ * caller signals itself). */
+int svcgroup_kill_except(struct svcgroup *group, int sig, const pid_t *except, size_t n_except);
 
 /* 1 while a process is left in the group or its sub-cgroups ("populated 1" in cgroup.events),
  * 0 when none is, or -errno. */
