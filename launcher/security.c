@@ -233,22 +233,33 @@ static int capability_last(void)
 	return last;
 }
 
+int security_caps_bound(uint64_t set)
+{
+	int last = capability_last();
+
+	for (int c = 0; c <= last; c++) {
+		if (set & CAP_BIT(c))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, (unsigned long)c, 0, 0, 0) < 0 && errno != EINVAL)
+			return -errno;
+	}
+	return 0;
+}
+
 int security_caps_apply(uint64_t set)
 {
 	int last = capability_last();
 	cap_value_t values[64];
 	int n_values = 0;
 	cap_t caps;
-	int r = 0;
+	int r;
 
-	for (int c = 0; c <= last; c++) {
-		if (set & CAP_BIT(c)) {
+	r = security_caps_bound(set);
+	if (r < 0)
+		return r;
+	for (int c = 0; c <= last; c++)
+		if (set & CAP_BIT(c))
 			values[n_values++] = c;
-			continue;
-		}
-		if (prctl(PR_CAPBSET_DROP, (unsigned long)c, 0, 0, 0) < 0 && errno != EINVAL)
-			return -errno;
-	}
 
 	caps = cap_init();
 	if (!caps)

@@ -17,6 +17,10 @@ int security_caps_compute(const struct claunch_options *o, uint64_t *ret_set, ch
 			  size_t err_size);
 
 /* Drops every capability not in set from the bounding set (up to
+ * /proc/sys/kernel/cap_last_cap) and nothing else. Needs CAP_SETPCAP. Returns 0 or -errno. */
+int security_caps_bound(uint64_t set);
+
+/* Drops every capability not in set from the bounding set (up to
  * /proc/sys/kernel/cap_last_cap), sets permitted, effective and inheritable to set and clears
  * the ambient set. Bits past the running kernel's last capability are ignored. Needs
  * CAP_SETPCAP. Returns 0 or -errno. */

@@ -24,6 +24,15 @@
  *                           and sleeps SECS (default: until killed); the parent exits 0 once
  *                           the file is written (the classic Type=forking daemon)
  *   flood LINES BYTES       write LINES lines of BYTES bytes ("LINE-NNNNNN xxx...") to stdout
+ *   alloc MIB               allocate and touch MIB MiB, printing "allocated N" every 16 MiB
+ *                           and at the end; exit 0
+ *   forkbomb                fork children that sleep until killed, as fast as possible,
+ *                           until fork fails; print "forked N: REASON"; exit 0
+ *   spin SECONDS            busy-loop for SECONDS of wall time; print "cpu R", R = CPU time
+ *                           used / wall time (0.50 = half a CPU)
+ *   syscall NAME            try one privileged operation (keyctl, userns, mount, ptrace,
+ *                           sethostname, chroot) and print "NAME: ok" or "NAME: ERRNO-NAME"
+ *   status FIELD            print the line of /proc/self/status that starts with "FIELD:"
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -33,7 +42,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -363,6 +376,131 @@ static int cmd_flood(long lines, long bytes)
 	return 0;
 }
 
+static int cmd_alloc(long mib)
+{
+	const size_t chunk = 1 << 20;
+
+	for (long i = 1; i <= mib; i++) {
+		char *p = malloc(chunk);
+		if (!p) {
+			say("malloc failed after %ld MiB", i - 1);
+			return 1;
+		}
+		memset(p, (int)i, chunk);
+		if (i % 16 == 0 || i == mib)
+			say("allocated %ld", i);
+	}
+	return 0;
+}
+
+static int cmd_forkbomb(void)
+{
+	long n = 0;
+
+	for (;;) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			for (;;)
+				pause();
+		}
+		if (pid < 0)
+			break;
+		n++;
+	}
+	say("forked %ld: %s", n, strerror(errno));
+	return 0;
+}
+
+static double seconds_of(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmd_spin(double seconds)
+{
+	double start = seconds_of(CLOCK_MONOTONIC), cpu0 = seconds_of(CLOCK_PROCESS_CPUTIME_ID);
+	double now;
+	volatile unsigned long x = 0;
+
+	do {
+		for (int i = 0; i < 100000; i++)
+			x++;
+		now = seconds_of(CLOCK_MONOTONIC);
+	} while (now - start < seconds);
+	say("cpu %.2f", (seconds_of(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / (now - start));
+	return 0;
+}
+
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case EPERM:
+		return "EPERM";
+	case EACCES:
+		return "EACCES";
+	case ENOSYS:
+		return "ENOSYS";
+	case EINVAL:
+		return "EINVAL";
+	case ENOENT:
+		return "ENOENT";
+	case EROFS:
+		return "EROFS";
+	default:
+		return strerror(e);
+	}
+}
+
+static int cmd_syscall(const char *name)
+{
+	long r;
+
+	errno = 0;
+	if (strcmp(name, "keyctl") == 0)
+		r = syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 0);
+	else if (strcmp(name, "userns") == 0)
+		r = unshare(CLONE_NEWUSER);
+	else if (strcmp(name, "mount") == 0)
+		r = mount("none", "/tmp", "tmpfs", 0, NULL);
+	else if (strcmp(name, "ptrace") == 0)
+		r = ptrace(PTRACE_ATTACH, 1, NULL, NULL);
+	else if (strcmp(name, "sethostname") == 0)
+		r = sethostname("x", 1);
+	else if (strcmp(name, "chroot") == 0)
+		r = chroot("/");
+	else {
+		say("unknown syscall %s", name);
+		return 99;
+	}
+	if (r < 0)
+		say("%s: %s", name, errno_name(errno));
+	else
+		say("%s: ok", name);
+	return 0;
+}
+
+static int cmd_status(const char *field)
+{
+	char line[512];
+	size_t len = strlen(field);
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 98;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, field, len) == 0 && line[len] == ':') {
+			fputs(line, stdout);
+			fflush(stdout);
+			fclose(f);
+			return 0;
+		}
+	fclose(f);
+	return 97;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -399,6 +537,16 @@ int main(int argc, char **argv)
 		return cmd_daemon(argv[2], argc > 3 ? atof(argv[3]) : -1);
 	if (strcmp(cmd, "flood") == 0 && argc > 3)
 		return cmd_flood(atol(argv[2]), atol(argv[3]));
+	if (strcmp(cmd, "alloc") == 0 && argc > 2)
+		return cmd_alloc(atol(argv[2]));
+	if (strcmp(cmd, "forkbomb") == 0)
+		return cmd_forkbomb();
+	if (strcmp(cmd, "spin") == 0 && argc > 2)
+		return cmd_spin(atof(argv[2]));
+	if (strcmp(cmd, "syscall") == 0 && argc > 2)
+		return cmd_syscall(argv[2]);
+	if (strcmp(cmd, "status") == 0 && argc > 2)
+		return cmd_status(argv[2]);
 	fprintf(stderr, "payload: unknown command \"%s\"\n", cmd);
 	return 99;
 }

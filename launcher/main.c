@@ -1,0 +1,681 @@
+/* claunch: run a command in a new container under cinit, with docker-run-like limits.
+ * Top-down: parse and check everything (no side effect yet), create the cgroup and write the
+ * limits, clone the container's first process and release it, then relay signals, the
+ * terminal and OOM kills until it exits, and remove what is left. */
+#include "config.h"
+
+#include "cgdriver/cgdriver.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "launcher/cli.h"
+#include "launcher/console.h"
+#include "launcher/container.h"
+#include "launcher/environ.h"
+#include "launcher/security.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CLAUNCH_EXIT_ERROR   125
+#define CLAUNCH_EXIT_OOM     137
+#define CLAUNCH_CGROUP_ROOT  "/sys/fs/cgroup"
+#define CLAUNCH_PARENT	     "/claunch"
+#define CLAUNCH_RUN_DIR	     "/run/claunch"
+#define CLAUNCH_RUN_DIR_MODE 0711
+#define CLAUNCH_CINIT_ENV    "CLAUNCH_CINIT"
+#define CLAUNCH_MIB	     (UINT64_C(1) << 20)
+/* After SIGKILL, a v1 cgroup can stay busy for a moment while the last tasks finish exiting;
+ * v1 has no event for "empty", so rmdir is retried this many times, 1 ms apart. */
+#define CLAUNCH_DESTROY_TRIES 2000
+
+#ifndef SBINDIR
+#define SBINDIR "/usr/local/sbin"
+#endif
+
+struct claunch {
+	struct claunch_options options;
+	uint64_t caps;
+	char **envp;
+	char **argv;
+	int cinit_fd;
+	struct cg_driver *driver;
+	bool cgroup_created;
+	char *runtime_dir; /* cinit's control and notify sockets on the host: /run/claunch/NAME */
+	struct console console;
+	int null_fd;
+	struct container container;
+	bool container_started;
+	int signal_fd;
+	int epoll_fd;
+	int oom_fd;
+};
+
+/* ---- checks before anything is created ---- */
+
+/* cinit is opened here, before the container's root changes, and exec'd by fd: the rootfs
+ * needs no copy of it. $CLAUNCH_CINIT, then next to claunch (a build tree), then SBINDIR. */
+static int open_cinit(void)
+{
+	const char *env = getenv(CLAUNCH_CINIT_ENV);
+	char self[PATH_MAX], path[PATH_MAX + 16];
+	const char *tries[3];
+	size_t n = 0;
+	ssize_t len;
+
+	if (env && *env)
+		tries[n++] = env;
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len > 0) {
+		self[len] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, sizeof(path), "%s/cinit", self);
+			tries[n++] = path;
+		}
+	}
+	tries[n++] = SBINDIR "/cinit";
+
+	for (size_t i = 0; i < n; i++) {
+		int fd = open(tries[i], O_PATH | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		if (faccessat(fd, "", X_OK, AT_EMPTY_PATH) == 0)
+			return fd;
+		(void)close(fd);
+		if (env && i == 0)
+			break;
+	}
+	if (env && *env)
+		return log_error("%s=%s: cannot execute it", CLAUNCH_CINIT_ENV, env);
+	return log_error("cannot find cinit (looked next to claunch and in %s; set %s)", SBINDIR,
+			 CLAUNCH_CINIT_ENV);
+}
+
+static int check_privileges(void)
+{
+	if (geteuid() == 0)
+		return 0;
+	return log_error("must be run as root: containers need CAP_SYS_ADMIN for namespaces and "
+			 "write access to the cgroup tree (rootless containers are not supported)");
+}
+
+/* ---- the cgroup ---- */
+
+static const char *limit_flag_for(const char *controller)
+{
+	if (strcmp(controller, "memory") == 0)
+		return "--memory";
+	if (strcmp(controller, "cpu") == 0)
+		return "--cpus/--cpu-weight";
+	if (strcmp(controller, "cpuset") == 0)
+		return "--cpuset-cpus";
+	if (strcmp(controller, "pids") == 0)
+		return "--pids-limit";
+	return "limits";
+}
+
+static int cgroup_setup(struct claunch *cl)
+{
+	const struct claunch_options *o = &cl->options;
+	struct cg_config config = {
+		.root = CLAUNCH_CGROUP_ROOT,
+		.parent = o->cgroup_parent ? o->cgroup_parent : CLAUNCH_PARENT,
+		.name = o->name,
+	};
+	enum cg_kind kind;
+	int r;
+
+	if (o->cgroup_driver == CLAUNCH_CGROUP_SYSTEMD)
+		return log_error("--cgroup-driver systemd: the systemd driver is not built in");
+	r = cg_detect(CLAUNCH_CGROUP_ROOT, &kind);
+	if (r < 0)
+		return log_error_errno(r, "no usable cgroup hierarchy under %s",
+				       CLAUNCH_CGROUP_ROOT);
+	r = cg_driver_new(kind, &config, &cl->driver);
+	if (r < 0)
+		return log_error_errno(r, "--cgroup-parent %s", config.parent);
+
+	r = cg_driver_remove_stale(cl->driver, CLAUNCH_NAME_PREFIX);
+	if (r < 0)
+		log_debug_errno(r, "removing stale cgroups");
+
+	r = cg_driver_create(cl->driver);
+	if (r == -EEXIST)
+		return log_error("--name %s: a container of that name is running", o->name);
+	if (r < 0)
+		return log_error_errno(r, "creating cgroup %s/%s", config.parent, o->name);
+	cl->cgroup_created = true;
+
+	r = cg_driver_set_limits(cl->driver, &o->limits);
+	if (r == -EOPNOTSUPP) {
+		const char *controller = cg_driver_missing_controller(cl->driver);
+		return log_error("%s: the %s cgroup controller is not available",
+				 limit_flag_for(controller ? controller : ""),
+				 controller ? controller : "needed");
+	}
+	if (r < 0)
+		return log_error_errno(r, "writing the limits of cgroup %s/%s", config.parent,
+				       o->name);
+	return 0;
+}
+
+/* Kills whatever is left and removes the cgroup: the container's PID 1 is gone, so the kernel
+ * has already killed its pid namespace, but a process moved in from outside may remain. */
+static int cgroup_teardown(struct claunch *cl)
+{
+	int r = 0;
+
+	if (!cl->cgroup_created)
+		goto out;
+	for (int i = 0; i < CLAUNCH_DESTROY_TRIES; i++) {
+		r = cg_driver_populated(cl->driver);
+		if (r > 0)
+			(void)cg_driver_kill_all(cl->driver, SIGKILL);
+		r = cg_driver_destroy(cl->driver);
+		if (r != -EBUSY)
+			break;
+		(void)usleep(1000);
+	}
+	if (r < 0)
+		log_error_errno(r, "removing the cgroup of %s", cl->options.name);
+	cl->cgroup_created = false;
+out:
+	cg_driver_free(cl->driver);
+	cl->driver = NULL;
+	return r;
+}
+
+/* ---- cinit's runtime directory on the host (no --rootfs) ---- */
+
+static void runtime_dir_remove(const char *dir)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	DIR *d;
+	struct dirent *de;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(util_take_fd(&fd));
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	(void)rmdir(dir);
+}
+
+static int runtime_dir_prepare(struct claunch *cl)
+{
+	if (mkdir(CLAUNCH_RUN_DIR, CLAUNCH_RUN_DIR_MODE) < 0 && errno != EEXIST)
+		return log_error_errno(errno, "creating %s", CLAUNCH_RUN_DIR);
+	if (asprintf(&cl->runtime_dir, "%s/%s", CLAUNCH_RUN_DIR, cl->options.name) < 0) {
+		cl->runtime_dir = NULL;
+		return log_error("out of memory");
+	}
+	/* a leftover of a claunch that was SIGKILLed: its cgroup was just found empty */
+	runtime_dir_remove(cl->runtime_dir);
+	return 0;
+}
+
+/* ---- the container's command line ---- */
+
+static int build_argv(struct claunch *cl, const struct rootfs_config *rootfs)
+{
+	const struct claunch_options *o = &cl->options;
+	size_t n = 0;
+
+	cl->argv = calloc(o->n_command + 8, sizeof(*cl->argv));
+	if (!cl->argv)
+		return log_error("out of memory");
+	if (!o->no_init) {
+		cl->argv[n++] = (char *)"cinit";
+		if (o->units) {
+			cl->argv[n++] = (char *)"--units";
+			cl->argv[n++] = (char *)rootfs_units_path(rootfs);
+		}
+		if (cl->runtime_dir) {
+			cl->argv[n++] = (char *)"--runtime-dir";
+			cl->argv[n++] = cl->runtime_dir;
+		}
+		if (o->n_command > 0)
+			cl->argv[n++] = (char *)"--";
+	}
+	for (size_t i = 0; i < o->n_command; i++)
+		cl->argv[n++] = o->command[i];
+	return 0;
+}
+
+/* ---- signals ---- */
+
+/* Faults are claunch's own; job-control stops of claunch's terminal keep their default. */
+static bool signal_forwardable(int sig)
+{
+	switch (sig) {
+	case SIGKILL:
+	case SIGSTOP:
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGILL:
+	case SIGFPE:
+	case SIGTRAP:
+	case SIGSYS:
+	case SIGABRT:
+	case SIGPIPE:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+		return false;
+	default:
+		return sig < SIGRTMIN || sig > SIGRTMAX ? sig < 32 : true;
+	}
+}
+
+static int signals_setup(struct claunch *cl)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (signal_forwardable(sig) || sig == SIGCHLD)
+			sigaddset(&set, sig);
+	/* a closed stdout shows as EPIPE on the write, not as death */
+	(void)signal(SIGPIPE, SIG_IGN);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return log_error_errno(errno, "blocking signals");
+	cl->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (cl->signal_fd < 0)
+		return log_error_errno(errno, "signalfd");
+	return 0;
+}
+
+/* ---- the event loop ---- */
+
+enum {
+	EVENT_SIGNAL,
+	EVENT_OOM,
+	EVENT_MASTER,
+	EVENT_STDIN,
+};
+
+static int epoll_watch(int epoll_fd, int fd, uint32_t events, uint64_t tag, int op)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = tag };
+
+	if (epoll_ctl(epoll_fd, op, fd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+static void oom_drain(int fd)
+{
+	char buf[4096];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+/* Handles the pending signals; returns 1 with *status once the container's PID 1 exited. */
+static int on_signals(struct claunch *cl, int *status)
+{
+	struct signalfd_siginfo si;
+	int exited = 0;
+
+	while (read(cl->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		int sig = (int)si.ssi_signo;
+
+		if (sig == SIGCHLD) {
+			pid_t pid;
+			int st;
+
+			while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+				if (pid == cl->container.pid) {
+					*status = st;
+					exited = 1;
+				}
+			continue;
+		}
+		if (sig == SIGWINCH && cl->console.master >= 0) {
+			console_resize(&cl->console);
+			continue;
+		}
+		if (kill(cl->container.pid, sig) < 0 && errno != ESRCH)
+			log_warning_errno(errno, "forwarding signal %d", sig);
+	}
+	return exited;
+}
+
+static int run_loop(struct claunch *cl, int *status)
+{
+	struct console *con = &cl->console;
+	bool master_out = false;
+	int r;
+
+	cl->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (cl->epoll_fd < 0)
+		return log_error_errno(errno, "epoll");
+	r = epoll_watch(cl->epoll_fd, cl->signal_fd, EPOLLIN, EVENT_SIGNAL, EPOLL_CTL_ADD);
+	if (r >= 0 && cl->oom_fd >= 0)
+		r = epoll_watch(cl->epoll_fd, cl->oom_fd, EPOLLIN, EVENT_OOM, EPOLL_CTL_ADD);
+	if (r >= 0 && con->master >= 0)
+		r = epoll_watch(cl->epoll_fd, con->master, EPOLLIN, EVENT_MASTER, EPOLL_CTL_ADD);
+	if (r >= 0 && con->master >= 0 && cl->options.interactive) {
+		r = epoll_watch(cl->epoll_fd, STDIN_FILENO, EPOLLIN, EVENT_STDIN, EPOLL_CTL_ADD);
+		if (r == -EPERM) /* a regular file: always readable, so read it as input now */
+			r = 0;
+	}
+	if (r < 0)
+		return log_error_errno(r, "epoll");
+
+	for (;;) {
+		struct epoll_event events[8];
+		int n = epoll_wait(cl->epoll_fd, events, ELEMENTSOF(events), -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return log_error_errno(errno, "epoll_wait");
+		}
+		for (int i = 0; i < n; i++) {
+			switch (events[i].data.u64) {
+			case EVENT_SIGNAL:
+				if (on_signals(cl, status))
+					return 0;
+				break;
+			case EVENT_OOM:
+				oom_drain(cl->oom_fd);
+				break;
+			case EVENT_MASTER:
+				if (events[i].events & EPOLLIN && console_read_master(con) < 0) {
+					/* the container closed its terminal: wait for its exit */
+					(void)epoll_ctl(cl->epoll_fd, EPOLL_CTL_DEL, con->master,
+							NULL);
+					break;
+				}
+				if (events[i].events & EPOLLOUT && console_write_master(con) == 0) {
+					master_out = false;
+					(void)epoll_watch(cl->epoll_fd, con->master, EPOLLIN,
+							  EVENT_MASTER, EPOLL_CTL_MOD);
+					(void)epoll_watch(cl->epoll_fd, STDIN_FILENO, EPOLLIN,
+							  EVENT_STDIN, EPOLL_CTL_ADD);
+				}
+				break;
+			case EVENT_STDIN:
+				if (console_read_stdin(con) > 0) {
+					/* EOF of stdin: ^D to the container, as docker -i does */
+					(void)epoll_ctl(cl->epoll_fd, EPOLL_CTL_DEL, STDIN_FILENO,
+							NULL);
+					break;
+				}
+				if (console_write_master(con) > 0 && !master_out) {
+					master_out = true;
+					(void)epoll_ctl(cl->epoll_fd, EPOLL_CTL_DEL, STDIN_FILENO,
+							NULL);
+					(void)epoll_watch(cl->epoll_fd, con->master,
+							  EPOLLIN | EPOLLOUT, EVENT_MASTER,
+							  EPOLL_CTL_MOD);
+				}
+				break;
+			}
+		}
+	}
+}
+
+/* ---- main ---- */
+
+static int exit_code_of(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return CLAUNCH_EXIT_ERROR;
+}
+
+static void format_limit(char *buf, size_t size, uint64_t bytes)
+{
+	if (bytes == CG_UNLIMITED)
+		snprintf(buf, size, "none");
+	else if (bytes % CLAUNCH_MIB == 0)
+		snprintf(buf, size, "%" PRIu64 " MiB", bytes / CLAUNCH_MIB);
+	else
+		snprintf(buf, size, "%" PRIu64 " bytes", bytes);
+}
+
+/* Whether the kernel OOM-killed in the container's cgroup; then says so as docker's
+ * OOMKilled would. */
+static bool report_oom(struct claunch *cl)
+{
+	struct cg_stats stats;
+	char limit[64];
+
+	if (cl->oom_fd < 0 || cg_driver_stats(cl->driver, &stats) < 0 || stats.oom_kills == 0)
+		return false;
+	format_limit(limit, sizeof(limit), cl->options.limits.memory_max);
+	log_error("container %s was killed: out of memory (limit %s)", cl->options.name, limit);
+	return true;
+}
+
+static int check_options(struct claunch *cl)
+{
+	const struct claunch_options *o = &cl->options;
+	char err[512];
+	int r;
+
+	if (o->generate_unit)
+		return log_error("--generate-unit: not supported yet");
+	if (o->n_command == 0 && !o->units)
+		return log_error("no command given (see --help)");
+	if (o->no_init && o->n_command == 0)
+		return log_error("--no-init: needs a command");
+	if (o->no_init && o->units)
+		return log_error("--units: services need cinit, not --no-init");
+	if (o->seccomp == CLAUNCH_SECCOMP_FILE)
+		return log_error("--security-opt seccomp=%s: custom profiles are not supported yet",
+				 o->seccomp_file);
+	r = security_caps_compute(o, &cl->caps, err, sizeof(err));
+	if (r < 0)
+		return log_error("%s", err);
+	r = environ_build(o,
+			  o->hostname ? o->hostname : (o->net == CLAUNCH_NET_HOST ? NULL : o->name),
+			  &cl->envp, err, sizeof(err));
+	if (r < 0)
+		return log_error("%s", err);
+	return check_privileges();
+}
+
+/* Returns 0, or the exit code claunch ends with: 125, or the child's 126/127 (cannot exec). */
+static int container_start(struct claunch *cl)
+{
+	const struct claunch_options *o = &cl->options;
+	struct container_config c = {
+		.options = o,
+		.rootfs = {
+			.rootfs = o->rootfs,
+			.binds = o->binds,
+			.n_binds = o->n_binds,
+			.tmpfs = o->tmpfs,
+			.n_tmpfs = o->n_tmpfs,
+			.read_only = o->read_only,
+			.units = o->units,
+			.privileged = o->privileged,
+		},
+		.exec_fd = cl->cinit_fd,
+		.envp = cl->envp,
+		.caps = cl->caps,
+		.cgroup_fd = -1,
+		.stdio = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO },
+		.hostname = o->hostname ? o->hostname : (o->net == CLAUNCH_NET_HOST ? NULL : o->name),
+		.new_net = o->net != CLAUNCH_NET_HOST,
+	};
+	_cleanup_close_ int cgroup_fd = -1;
+	char err[640];
+	int r, code;
+
+	if (o->tty) {
+		r = console_open(&cl->console, o->interactive);
+		if (r < 0) {
+			log_error_errno(r, "-t: opening a pseudo-terminal");
+			return CLAUNCH_EXIT_ERROR;
+		}
+		c.stdio[0] = c.stdio[1] = c.stdio[2] = cl->console.slave;
+		c.controlling_tty = true;
+		c.rootfs.console = cl->console.slave_path;
+	} else if (!o->interactive) {
+		/* docker run without -i: the container's stdin is empty */
+		cl->null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (cl->null_fd < 0) {
+			log_error_errno(errno, "/dev/null");
+			return CLAUNCH_EXIT_ERROR;
+		}
+		c.stdio[0] = cl->null_fd;
+	}
+	r = build_argv(cl, &c.rootfs);
+	if (r < 0)
+		return CLAUNCH_EXIT_ERROR;
+	c.argv = cl->argv;
+
+	cgroup_fd = cg_driver_cgroup_fd(cl->driver);
+	c.cgroup_fd = cgroup_fd;
+	r = container_spawn(&c, &cl->container);
+	if (r < 0) {
+		log_error_errno(r, "starting the container");
+		return CLAUNCH_EXIT_ERROR;
+	}
+	cl->container_started = true;
+	if (!cl->container.in_cgroup) {
+		r = cg_driver_attach(cl->driver, cl->container.pid);
+		if (r < 0) {
+			log_error_errno(r, "moving the container into its cgroup");
+			return CLAUNCH_EXIT_ERROR;
+		}
+	}
+	util_closep(&cl->console.slave);
+	cl->console.slave = -1;
+
+	code = container_release(&cl->container, err, sizeof(err));
+	if (code != 0)
+		log_error("%s", err);
+	return code;
+}
+
+/* The container's PID 1 was started: makes sure it is gone and reaped. */
+static void container_reap(struct claunch *cl)
+{
+	int status;
+
+	container_close(&cl->container);
+	if (!cl->container_started)
+		return;
+	(void)kill(cl->container.pid, SIGKILL);
+	while (waitpid(cl->container.pid, &status, 0) < 0 && errno == EINTR)
+		;
+	cl->container_started = false;
+}
+
+static int claunch_run(struct claunch *cl)
+{
+	const struct claunch_options *o = &cl->options;
+	int status = 0, code, r;
+
+	r = check_options(cl);
+	if (r < 0)
+		return CLAUNCH_EXIT_ERROR;
+	if (!o->no_init) {
+		cl->cinit_fd = open_cinit();
+		if (cl->cinit_fd < 0)
+			return CLAUNCH_EXIT_ERROR;
+	}
+	r = signals_setup(cl);
+	if (r < 0)
+		return CLAUNCH_EXIT_ERROR;
+
+	r = cgroup_setup(cl);
+	if (r >= 0 && !o->no_init && !o->rootfs)
+		r = runtime_dir_prepare(cl);
+	if (r >= 0 && o->limits.memory_max != CG_UNLIMITED) {
+		cl->oom_fd = cg_driver_oom_fd(cl->driver);
+		if (cl->oom_fd < 0)
+			log_warning_errno(cl->oom_fd, "OOM kills will not be reported");
+	}
+	code = r < 0 ? CLAUNCH_EXIT_ERROR : container_start(cl);
+	if (code == 0) {
+		r = run_loop(cl, &status);
+		if (r < 0) {
+			code = CLAUNCH_EXIT_ERROR;
+		} else {
+			cl->container_started = false;
+			code = exit_code_of(status);
+			if (report_oom(cl))
+				code = CLAUNCH_EXIT_OOM;
+		}
+	}
+	container_reap(cl);
+	console_close(&cl->console);
+	if (cl->driver && cgroup_teardown(cl) < 0 && code == 0)
+		code = CLAUNCH_EXIT_ERROR;
+	if (cl->runtime_dir)
+		runtime_dir_remove(cl->runtime_dir);
+	return code;
+}
+
+static void claunch_free(struct claunch *cl)
+{
+	util_closep(&cl->cinit_fd);
+	util_closep(&cl->signal_fd);
+	util_closep(&cl->epoll_fd);
+	util_closep(&cl->null_fd);
+	free(cl->runtime_dir);
+	free(cl->argv);
+	environ_free(cl->envp);
+	claunch_options_free(&cl->options);
+}
+
+int main(int argc, char **argv)
+{
+	struct claunch cl = {
+		.cinit_fd = -1,
+		.signal_fd = -1,
+		.epoll_fd = -1,
+		.oom_fd = -1,
+		.null_fd = -1,
+		.console = { .master = -1, .slave = -1 },
+		.container = { .pid = -1, .sync_fd = -1, .status_fd = -1 },
+	};
+	char err[1024];
+	int r, code;
+
+	log_setup("claunch", LOG_LEVEL_WARNING);
+	r = claunch_parse(argc, argv, &cl.options, err, sizeof(err));
+	if (r < 0) {
+		log_error("%s", err);
+		claunch_options_free(&cl.options);
+		return CLAUNCH_EXIT_ERROR;
+	}
+	if (r > 0) {
+		claunch_options_free(&cl.options);
+		return 0;
+	}
+	if (cl.options.print_config) {
+		r = claunch_print_config(&cl.options, stdout);
+		claunch_options_free(&cl.options);
+		return r < 0 || fflush(stdout) != 0 ? CLAUNCH_EXIT_ERROR : 0;
+	}
+	code = claunch_run(&cl);
+	claunch_free(&cl);
+	return code;
+}
