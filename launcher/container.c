@@ -243,7 +243,8 @@ __attribute__((noreturn)) static void child_main(const struct container_config *
 				   strerror(-r));
 	}
 	if (o->working_dir) {
-		r = make_workdir(o->working_dir);
+		/* in a rootfs a missing one is made, as docker does; never on the host's */
+		r = c->rootfs.rootfs ? make_workdir(o->working_dir) : 0;
 		if (r >= 0 && chdir(o->working_dir) < 0)
 			r = -errno;
 		if (r < 0)

@@ -470,6 +470,33 @@ static bool report_oom(struct claunch *cl)
 	return true;
 }
 
+/* Without --rootfs the container's paths are the host's, which claunch does not create: a
+ * missing one is reported now, before anything exists, rather than by the container. */
+static int check_host_paths(const struct claunch_options *o)
+{
+	struct stat st;
+
+	if (o->rootfs)
+		return 0;
+	for (size_t i = 0; i < o->n_binds; i++)
+		if (stat(o->binds[i].destination, &st) < 0)
+			return log_error_errno(errno, "--bind %s:%s: %s", o->binds[i].source,
+					       o->binds[i].destination, o->binds[i].destination);
+	for (size_t i = 0; i < o->n_tmpfs; i++) {
+		if (stat(o->tmpfs[i].destination, &st) < 0)
+			return log_error_errno(errno, "--tmpfs %s", o->tmpfs[i].destination);
+		if (!S_ISDIR(st.st_mode))
+			return log_error_errno(ENOTDIR, "--tmpfs %s", o->tmpfs[i].destination);
+	}
+	if (o->working_dir) {
+		if (stat(o->working_dir, &st) < 0)
+			return log_error_errno(errno, "-w %s", o->working_dir);
+		if (!S_ISDIR(st.st_mode))
+			return log_error_errno(ENOTDIR, "-w %s", o->working_dir);
+	}
+	return 0;
+}
+
 static int check_options(struct claunch *cl)
 {
 	const struct claunch_options *o = &cl->options;
@@ -487,6 +514,9 @@ static int check_options(struct claunch *cl)
 	if (o->seccomp == CLAUNCH_SECCOMP_FILE)
 		return log_error("--security-opt seccomp=%s: custom profiles are not supported yet",
 				 o->seccomp_file);
+	r = check_host_paths(o);
+	if (r < 0)
+		return r;
 	r = security_caps_compute(o, &cl->caps, err, sizeof(err));
 	if (r < 0)
 		return log_error("%s", err);
@@ -605,7 +635,7 @@ static int claunch_run(struct claunch *cl)
 		return CLAUNCH_EXIT_ERROR;
 
 	r = cgroup_setup(cl);
-	if (r >= 0 && !o->no_init && !o->rootfs)
+	if (r >= 0 && o->units && !o->rootfs)
 		r = runtime_dir_prepare(cl);
 	if (r >= 0 && o->limits.memory_max != CG_UNLIMITED) {
 		cl->oom_fd = cg_driver_oom_fd(cl->driver);
