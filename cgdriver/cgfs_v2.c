@@ -460,14 +460,23 @@ static int ancestors_enable(struct cg_v2 *v2, unsigned need)
 static int write_memory(int dir_fd, const struct cg_limits *limits)
 {
 	int r = cgroup_write_u64(dir_fd, MEMORY_MAX, limits->memory_max);
+	uint64_t swap;
 
-	if (r < 0 || limits->memory_swap_max == 0)
+	if (r < 0)
 		return r;
+	if (limits->memory_swap_max == 0) {
+		/* docker: without --memory-swap, as much swap as --memory (memory + swap = 2x) */
+		if (limits->memory_max == CG_UNLIMITED)
+			return 0;
+		r = cgroup_write_u64(dir_fd, MEMORY_SWAP_MAX, limits->memory_max);
+		/* not asked for: without swap accounting there is no swap limit to set */
+		return r == -ENOENT ? 0 : r;
+	}
 	/* docker's --memory-swap is memory + swap; v2 limits swap alone. */
-	r = cgroup_write_u64(dir_fd, MEMORY_SWAP_MAX,
-			     limits->memory_swap_max == CG_UNLIMITED
-				     ? CG_UNLIMITED
-				     : limits->memory_swap_max - limits->memory_max);
+	swap = limits->memory_swap_max == CG_UNLIMITED
+		       ? CG_UNLIMITED
+		       : limits->memory_swap_max - limits->memory_max;
+	r = cgroup_write_u64(dir_fd, MEMORY_SWAP_MAX, swap);
 	/* No memory.swap.max: the kernel does no swap accounting (swapaccount=0). */
 	return r == -ENOENT ? -EOPNOTSUPP : r;
 }

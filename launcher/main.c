@@ -29,7 +29,6 @@
 #include <unistd.h>
 
 #define CLAUNCH_EXIT_ERROR   125
-#define CLAUNCH_EXIT_OOM     137
 #define CLAUNCH_CGROUP_ROOT  "/sys/fs/cgroup"
 #define CLAUNCH_PARENT	     "/claunch"
 #define CLAUNCH_RUN_DIR	     "/run/claunch"
@@ -119,6 +118,8 @@ static const char *limit_flag_for(const char *controller)
 {
 	if (strcmp(controller, "memory") == 0)
 		return "--memory";
+	if (strncmp(controller, "memory.", 7) == 0)
+		return "--memory-swap";
 	if (strcmp(controller, "cpu") == 0)
 		return "--cpus/--cpu-weight";
 	if (strcmp(controller, "cpuset") == 0)
@@ -416,7 +417,7 @@ static int run_loop(struct claunch *cl, int *status)
 				break;
 			case EVENT_STDIN:
 				if (console_read_stdin(con) > 0) {
-					/* EOF of stdin: ^D to the container, as docker -i does */
+					/* EOF of stdin: stop reading it; the container goes on */
 					(void)epoll_ctl(cl->epoll_fd, EPOLL_CTL_DEL, STDIN_FILENO,
 							NULL);
 					break;
@@ -458,16 +459,20 @@ static void format_limit(char *buf, size_t size, uint64_t bytes)
 
 /* Whether the kernel OOM-killed in the container's cgroup; then says so as docker's
  * OOMKilled would. */
-static bool report_oom(struct claunch *cl)
+static void report_oom(struct claunch *cl, int code)
 {
 	struct cg_stats stats;
 	char limit[64];
 
 	if (cl->oom_fd < 0 || cg_driver_stats(cl->driver, &stats) < 0 || stats.oom_kills == 0)
-		return false;
+		return;
 	format_limit(limit, sizeof(limit), cl->options.limits.memory_max);
-	log_error("container %s was killed: out of memory (limit %s)", cl->options.name, limit);
-	return true;
+	if (code == 128 + SIGKILL)
+		log_error("container %s was killed: out of memory (limit %s)", cl->options.name,
+			  limit);
+	else
+		log_error("a process of container %s was killed: out of memory (limit %s)",
+			  cl->options.name, limit);
 }
 
 /* Without --rootfs the container's paths are the host's, which claunch does not create: a
@@ -650,8 +655,8 @@ static int claunch_run(struct claunch *cl)
 		} else {
 			cl->container_started = false;
 			code = exit_code_of(status);
-			if (report_oom(cl))
-				code = CLAUNCH_EXIT_OOM;
+			/* the OOM-killed main command makes it 137 (SIGKILL) already */
+			report_oom(cl, code);
 		}
 	}
 	container_reap(cl);

@@ -33,8 +33,8 @@ int security_no_new_privs(void);
  * docker's default profile denies, which fail with EPERM (clone3 with ENOSYS, so that libc
  * falls back to clone, whose flags can be checked); those docker grants back with a
  * capability are allowed when o's capability set (security_caps_compute) has it.
- * UNCONFINED: nothing is loaded. FILE: -EOPNOTSUPP, custom profiles are not supported yet.
- * The filter does not set no_new_privs itself (docker keeps it a separate option), so
- * without it the caller must still have CAP_SYS_ADMIN, or the kernel refuses the filter
+ * UNCONFINED, or --privileged (as docker): nothing is loaded. FILE: -EOPNOTSUPP, custom profiles
+ * are not supported yet. The filter does not set no_new_privs itself (docker keeps it a separate
+ * option), so without it the caller must still have CAP_SYS_ADMIN, or the kernel refuses the filter
  * (-EACCES). Returns 0 or -errno with one line in err. */
 int security_seccomp_apply(const struct claunch_options *o, char *err, size_t err_size);
