@@ -151,7 +151,7 @@ static void child_stdio(const struct container_config *c, int status_fd)
 static void child_security(const struct container_config *c, int status_fd, char ***envp)
 {
 	const struct claunch_options *o = c->options;
-	char err[256];
+	char err[512];
 	uid_t uid = 0;
 	gid_t gid = 0, groups[CONTAINER_MAX_GROUPS];
 	size_t ngroups = 0;
@@ -183,7 +183,7 @@ static void child_security(const struct container_config *c, int status_fd, char
 			child_fail(status_fd, CONTAINER_EXIT_SETUP, "no_new_privs: %s",
 				   strerror(-r));
 	}
-	r = security_seccomp_apply(o, err, sizeof(err));
+	r = security_seccomp_load(c->filter, err, sizeof(err));
 	if (r < 0)
 		child_fail(status_fd, CONTAINER_EXIT_SETUP, "%s", err);
 
@@ -199,7 +199,7 @@ static void child_security(const struct container_config *c, int status_fd, char
 				   strerror(errno));
 	}
 	if (uid == 0) {
-		r = security_caps_apply(c->caps);
+		r = security_caps_set(c->caps, -1);
 		if (r < 0)
 			child_fail(status_fd, CONTAINER_EXIT_SETUP, "capabilities: %s",
 				   strerror(-r));
@@ -259,10 +259,10 @@ __attribute__((noreturn)) static void child_main(const struct container_config *
 	/* a change of credentials clears the parent-death signal */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		child_fail(status_fd, CONTAINER_EXIT_SETUP, "prctl: %s", strerror(errno));
+	/* the launcher blocks what it forwards and ignores SIGPIPE; exec resets the rest */
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		(void)signal(sig, SIG_DFL);
+	(void)signal(SIGPIPE, SIG_DFL);
 
 	if (c->exec_fd >= 0) {
 		syscall(SYS_execveat, c->exec_fd, "", c->argv, envp, AT_EMPTY_PATH);

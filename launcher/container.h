@@ -12,6 +12,7 @@
 
 #include "launcher/cli.h"
 #include "launcher/rootfs.h"
+#include "launcher/security.h"
 
 #define CONTAINER_EXIT_SETUP	   125
 #define CONTAINER_EXIT_CANNOT_EXEC 126
@@ -24,6 +25,7 @@ struct container_config {
 	char **argv;	      /* NULL-terminated */
 	char **envp;	      /* the container's whole environment */
 	uint64_t caps;	      /* security_caps_compute() */
+	const struct security_filter *filter; /* security_seccomp_prepare() */
 	int cgroup_fd;	      /* cgroup v2 directory for CLONE_INTO_CGROUP, or -1 */
 	int stdio[3];	      /* the child's 0, 1, 2 */
 	bool controlling_tty; /* stdio[0] is a pty slave that becomes the controlling terminal */

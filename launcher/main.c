@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -33,6 +34,7 @@
 #define CLAUNCH_PARENT	     "/claunch"
 #define CLAUNCH_RUN_DIR	     "/run/claunch"
 #define CLAUNCH_RUN_DIR_MODE 0711
+#define CLAUNCH_LOCK_FILE    CLAUNCH_RUN_DIR "/lock"
 #define CLAUNCH_CINIT_ENV    "CLAUNCH_CINIT"
 #define CLAUNCH_MIB	     (UINT64_C(1) << 20)
 /* After SIGKILL, a v1 cgroup can stay busy for a moment while the last tasks finish exiting;
@@ -46,6 +48,7 @@
 struct claunch {
 	struct claunch_options options;
 	uint64_t caps;
+	struct security_filter filter;
 	char **envp;
 	char **argv;
 	int cinit_fd;
@@ -59,6 +62,7 @@ struct claunch {
 	int signal_fd;
 	int epoll_fd;
 	int oom_fd;
+	int lock_fd; /* held from the stale sweep until the container is in its cgroup */
 };
 
 /* ---- checks before anything is created ---- */
@@ -129,6 +133,27 @@ static const char *limit_flag_for(const char *controller)
 	return "limits";
 }
 
+/* Another claunch's cgroup is empty between its creation and the attach of its container:
+ * the sweep for stale cgroups must not run then, so both happen under one lock. */
+static int state_lock(struct claunch *cl)
+{
+	if (mkdir(CLAUNCH_RUN_DIR, CLAUNCH_RUN_DIR_MODE) < 0 && errno != EEXIST)
+		return log_error_errno(errno, "creating %s", CLAUNCH_RUN_DIR);
+	cl->lock_fd = open(CLAUNCH_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (cl->lock_fd < 0)
+		return log_error_errno(errno, "opening %s", CLAUNCH_LOCK_FILE);
+	while (flock(cl->lock_fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return log_error_errno(errno, "locking %s", CLAUNCH_LOCK_FILE);
+	return 0;
+}
+
+static void state_unlock(struct claunch *cl)
+{
+	util_closep(&cl->lock_fd);
+	cl->lock_fd = -1;
+}
+
 static int cgroup_setup(struct claunch *cl)
 {
 	const struct claunch_options *o = &cl->options;
@@ -150,6 +175,9 @@ static int cgroup_setup(struct claunch *cl)
 	if (r < 0)
 		return log_error_errno(r, "--cgroup-parent %s", config.parent);
 
+	r = state_lock(cl);
+	if (r < 0)
+		return r;
 	r = cg_driver_remove_stale(cl->driver, CLAUNCH_NAME_PREFIX);
 	if (r < 0)
 		log_debug_errno(r, "removing stale cgroups");
@@ -220,10 +248,9 @@ static void runtime_dir_remove(const char *dir)
 	(void)rmdir(dir);
 }
 
+/* Under the state lock, which made CLAUNCH_RUN_DIR. */
 static int runtime_dir_prepare(struct claunch *cl)
 {
-	if (mkdir(CLAUNCH_RUN_DIR, CLAUNCH_RUN_DIR_MODE) < 0 && errno != EEXIST)
-		return log_error_errno(errno, "creating %s", CLAUNCH_RUN_DIR);
 	if (asprintf(&cl->runtime_dir, "%s/%s", CLAUNCH_RUN_DIR, cl->options.name) < 0) {
 		cl->runtime_dir = NULL;
 		return log_error("out of memory");
@@ -516,13 +543,19 @@ static int check_options(struct claunch *cl)
 		return log_error("--no-init: needs a command");
 	if (o->no_init && o->units)
 		return log_error("--units: services need cinit, not --no-init");
-	if (o->seccomp == CLAUNCH_SECCOMP_FILE)
-		return log_error("--security-opt seccomp=%s: custom profiles are not supported yet",
-				 o->seccomp_file);
 	r = check_host_paths(o);
 	if (r < 0)
 		return r;
 	r = security_caps_compute(o, &cl->caps, err, sizeof(err));
+	if (r < 0)
+		return log_error("%s", err);
+	r = check_privileges();
+	if (r < 0)
+		return r;
+	/* under claunch's state directory, which only root can write */
+	if (mkdir(CLAUNCH_RUN_DIR, CLAUNCH_RUN_DIR_MODE) < 0 && errno != EEXIST)
+		return log_error_errno(errno, "creating %s", CLAUNCH_RUN_DIR);
+	r = security_seccomp_prepare(o, CLAUNCH_RUN_DIR, &cl->filter, err, sizeof(err));
 	if (r < 0)
 		return log_error("%s", err);
 	r = environ_build(o,
@@ -530,7 +563,7 @@ static int check_options(struct claunch *cl)
 			  &cl->envp, err, sizeof(err));
 	if (r < 0)
 		return log_error("%s", err);
-	return check_privileges();
+	return 0;
 }
 
 /* Returns 0, or the exit code claunch ends with: 125, or the child's 126/127 (cannot exec). */
@@ -552,6 +585,7 @@ static int container_start(struct claunch *cl)
 		.exec_fd = cl->cinit_fd,
 		.envp = cl->envp,
 		.caps = cl->caps,
+		.filter = &cl->filter,
 		.cgroup_fd = -1,
 		.stdio = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO },
 		.hostname = o->hostname ? o->hostname : (o->net == CLAUNCH_NET_HOST ? NULL : o->name),
@@ -599,6 +633,7 @@ static int container_start(struct claunch *cl)
 			return CLAUNCH_EXIT_ERROR;
 		}
 	}
+	state_unlock(cl);
 	util_closep(&cl->console.slave);
 	cl->console.slave = -1;
 
@@ -659,6 +694,7 @@ static int claunch_run(struct claunch *cl)
 			report_oom(cl, code);
 		}
 	}
+	state_unlock(cl);
 	container_reap(cl);
 	console_close(&cl->console);
 	if (cl->driver && cgroup_teardown(cl) < 0 && code == 0)
@@ -676,6 +712,7 @@ static void claunch_free(struct claunch *cl)
 	util_closep(&cl->null_fd);
 	free(cl->runtime_dir);
 	free(cl->argv);
+	security_filter_free(&cl->filter);
 	environ_free(cl->envp);
 	claunch_options_free(&cl->options);
 }
@@ -688,6 +725,7 @@ int main(int argc, char **argv)
 		.epoll_fd = -1,
 		.oom_fd = -1,
 		.null_fd = -1,
+		.lock_fd = -1,
 		.console = { .master = -1, .slave = -1 },
 		.container = { .pid = -1, .sync_fd = -1, .status_fd = -1 },
 	};

@@ -8,6 +8,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -15,11 +19,16 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/capability.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 
 #define CAP_LAST_CAP_PATH "/proc/sys/kernel/cap_last_cap"
 #define CAP_BIT(c)	  (UINT64_C(1) << (c))
 #define CAP_NEVER	  UINT64_C(0)
+/* Bump when the cached filter's layout or meaning changes without a version change. */
+#define SECURITY_FILTER_FORMAT 1
 
 /* moby oci/caps/defaults.go DefaultCapabilities() (docker 28), also listed in docker's
  * docs/security "Linux kernel capabilities" and run reference "Runtime privilege". */
@@ -249,14 +258,23 @@ int security_caps_bound(uint64_t set)
 int security_caps_apply(uint64_t set)
 {
 	int last = capability_last();
-	cap_value_t values[64];
-	int n_values = 0;
-	cap_t caps;
 	int r;
 
 	r = security_caps_bound(set);
 	if (r < 0)
 		return r;
+	return security_caps_set(set, last);
+}
+
+int security_caps_set(uint64_t set, int last)
+{
+	cap_value_t values[64];
+	int n_values = 0;
+	cap_t caps;
+	int r = 0;
+
+	if (last < 0)
+		last = capability_last();
 	for (int c = 0; c <= last; c++)
 		if (set & CAP_BIT(c))
 			values[n_values++] = c;
@@ -357,31 +375,13 @@ static int seccomp_add_default_rules(scmp_filter_ctx ctx, uint64_t caps, char *e
 	return 0;
 }
 
-int security_seccomp_apply(const struct claunch_options *o, char *err, size_t err_size)
+/* The filter in BPF, built by libseccomp and exported through a memfd. */
+static int seccomp_compile(uint64_t caps, struct security_filter *ret, char *err, size_t err_size)
 {
+	_cleanup_close_ int fd = -1;
 	scmp_filter_ctx ctx;
-	uint64_t caps;
+	struct stat st;
 	int r;
-
-	/* docker: a privileged container has no seccomp filter */
-	if (o->privileged)
-		return 0;
-	switch (o->seccomp) {
-	case CLAUNCH_SECCOMP_UNCONFINED:
-		return 0;
-	case CLAUNCH_SECCOMP_FILE:
-		/* docker's JSON profiles need a JSON parser and its whole rule language
-		 * (arches, includes/excludes by caps and kernel, argument matches) */
-		snprintf(err, err_size, "seccomp=%s: custom profiles are not supported yet",
-			 o->seccomp_file ? o->seccomp_file : "FILE");
-		return -EOPNOTSUPP;
-	case CLAUNCH_SECCOMP_DEFAULT:
-		break;
-	}
-
-	r = security_caps_compute(o, &caps, err, err_size);
-	if (r < 0)
-		return r;
 
 	ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx) {
@@ -394,8 +394,6 @@ int security_seccomp_apply(const struct claunch_options *o, char *err, size_t er
 		snprintf(err, err_size, "seccomp: %s", strerror(-r));
 		goto finish;
 	}
-	/* the kernel's errno from seccomp_load() rather than libseccomp's -ECANCELED */
-	(void)seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
 	r = seccomp_add_compat_arches(ctx);
 	if (r < 0) {
 		snprintf(err, err_size, "seccomp: adding compat architectures: %s", strerror(-r));
@@ -404,13 +402,182 @@ int security_seccomp_apply(const struct claunch_options *o, char *err, size_t er
 	r = seccomp_add_default_rules(ctx, caps, err, err_size);
 	if (r < 0)
 		goto finish;
-	r = seccomp_load(ctx);
-	if (r == -EACCES)
-		snprintf(err, err_size,
-			 "seccomp: loading the filter needs no_new_privs or CAP_SYS_ADMIN");
-	else if (r < 0)
-		snprintf(err, err_size, "seccomp: loading the filter: %s", strerror(-r));
+
+	fd = memfd_create("claunch-seccomp", MFD_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, err_size, "seccomp: memfd: %s", strerror(errno));
+		goto finish;
+	}
+	r = seccomp_export_bpf(ctx, fd);
+	if (r >= 0 && fstat(fd, &st) < 0)
+		r = -errno;
+	if (r >= 0 && (st.st_size <= 0 || st.st_size % (off_t)sizeof(struct sock_filter) != 0 ||
+		       st.st_size > SECURITY_FILTER_MAX * (off_t)sizeof(struct sock_filter)))
+		r = -E2BIG;
+	if (r >= 0) {
+		ret->insns = malloc((size_t)st.st_size);
+		if (!ret->insns)
+			r = -ENOMEM;
+		else if (pread(fd, ret->insns, (size_t)st.st_size, 0) != st.st_size)
+			r = -EIO;
+	}
+	if (r < 0) {
+		free(ret->insns);
+		ret->insns = NULL;
+		snprintf(err, err_size, "seccomp: exporting the filter: %s", strerror(-r));
+		goto finish;
+	}
+	ret->len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
 finish:
 	seccomp_release(ctx);
+	return r;
+}
+
+/* FNV-1a over everything the filter depends on: the tables here, the capabilities that
+ * change it, libseccomp's version and the architecture. A new claunch or libseccomp gets a
+ * new key, never an old filter. */
+static uint64_t seccomp_cache_key(uint64_t caps)
+{
+	const struct scmp_version *v = seccomp_version();
+	uint64_t mask = SYS_ADMIN, h = UINT64_C(1469598103934665603);
+	uint64_t words[6];
+
+	for (size_t i = 0; i < ELEMENTSOF(denied_syscalls); i++) {
+		mask |= denied_syscalls[i].allowed_by;
+		for (const char *c = denied_syscalls[i].name; *c; c++)
+			h = (h ^ (uint8_t)*c) * UINT64_C(1099511628211);
+		h = (h ^ denied_syscalls[i].allowed_by) * UINT64_C(1099511628211);
+	}
+	for (size_t i = 0; i < ELEMENTSOF(clone_namespace_flags); i++)
+		h = (h ^ clone_namespace_flags[i]) * UINT64_C(1099511628211);
+	words[0] = caps & mask;
+	words[1] = v ? v->major : 0;
+	words[2] = v ? v->minor : 0;
+	words[3] = v ? v->micro : 0;
+	words[4] = seccomp_arch_native();
+	words[5] = SECURITY_FILTER_FORMAT;
+	for (size_t i = 0; i < ELEMENTSOF(words); i++)
+		h = (h ^ words[i]) * UINT64_C(1099511628211);
+	for (const char *c = PACKAGE_VERSION; *c; c++)
+		h = (h ^ (uint8_t)*c) * UINT64_C(1099511628211);
+	return h;
+}
+
+/* A cached filter is trusted only if root wrote it and nobody else can have. */
+static int seccomp_cache_read(const char *path, struct security_filter *ret)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0022) || st.st_size <= 0 ||
+	    st.st_size % (off_t)sizeof(struct sock_filter) != 0 ||
+	    st.st_size > SECURITY_FILTER_MAX * (off_t)sizeof(struct sock_filter))
+		return -EINVAL;
+	ret->insns = malloc((size_t)st.st_size);
+	if (!ret->insns)
+		return -ENOMEM;
+	if (util_read(fd, ret->insns, (size_t)st.st_size) != st.st_size) {
+		free(ret->insns);
+		ret->insns = NULL;
+		return -EIO;
+	}
+	ret->len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
+	return 0;
+}
+
+/* Best effort: a failure only means the next run compiles again. */
+static void seccomp_cache_write(const char *dir, const char *path,
+				const struct security_filter *f)
+{
+	char tmp[PATH_MAX];
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s/.seccomp.%ld", dir, (long)getpid()) >= (int)sizeof(tmp))
+		return;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return;
+	if (util_write_all(fd, f->insns, f->len * sizeof(struct sock_filter)) < 0 ||
+	    close(fd) < 0 || rename(tmp, path) < 0)
+		(void)unlink(tmp);
+}
+
+int security_seccomp_prepare(const struct claunch_options *o, const char *cache_dir,
+			     struct security_filter *ret, char *err, size_t err_size)
+{
+	char path[PATH_MAX] = "";
+	uint64_t caps;
+	int r;
+
+	ret->insns = NULL;
+	ret->len = 0;
+	/* docker: a privileged container has no seccomp filter */
+	if (o->privileged)
+		return 0;
+	switch (o->seccomp) {
+	case CLAUNCH_SECCOMP_UNCONFINED:
+		return 0;
+	case CLAUNCH_SECCOMP_FILE:
+		/* docker's JSON profiles need a JSON parser and its whole rule language
+		 * (arches, includes/excludes by caps and kernel, argument matches) */
+		snprintf(err, err_size,
+			 "--security-opt seccomp=%s: custom profiles are not supported yet",
+			 o->seccomp_file ? o->seccomp_file : "FILE");
+		return -EOPNOTSUPP;
+	case CLAUNCH_SECCOMP_DEFAULT:
+		break;
+	}
+
+	r = security_caps_compute(o, &caps, err, err_size);
+	if (r < 0)
+		return r;
+	if (cache_dir) {
+		snprintf(path, sizeof(path), "%s/seccomp-%016" PRIx64 ".bpf", cache_dir,
+			 seccomp_cache_key(caps));
+		if (seccomp_cache_read(path, ret) == 0)
+			return 0;
+	}
+	r = seccomp_compile(caps, ret, err, err_size);
+	if (r >= 0 && cache_dir)
+		seccomp_cache_write(cache_dir, path, ret);
+	return r;
+}
+
+int security_seccomp_load(const struct security_filter *f, char *err, size_t err_size)
+{
+	struct sock_fprog prog = { .len = f->len, .filter = f->insns };
+
+	if (f->len == 0)
+		return 0;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0)
+		return 0;
+	if (errno == EACCES)
+		snprintf(err, err_size,
+			 "seccomp: loading the filter needs no_new_privs or CAP_SYS_ADMIN");
+	else
+		snprintf(err, err_size, "seccomp: loading the filter: %s", strerror(errno));
+	return -errno;
+}
+
+void security_filter_free(struct security_filter *f)
+{
+	free(f->insns);
+	f->insns = NULL;
+	f->len = 0;
+}
+
+int security_seccomp_apply(const struct claunch_options *o, char *err, size_t err_size)
+{
+	struct security_filter f;
+	int r = security_seccomp_prepare(o, NULL, &f, err, err_size);
+
+	if (r >= 0)
+		r = security_seccomp_load(&f, err, err_size);
+	security_filter_free(&f);
 	return r;
 }

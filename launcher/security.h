@@ -3,6 +3,7 @@
  * seccomp. The sets and the filter follow docker run's defaults and flags. */
 #pragma once
 
+#include <linux/filter.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,11 @@ int security_caps_bound(uint64_t set);
  * CAP_SETPCAP. Returns 0 or -errno. */
 int security_caps_apply(uint64_t set);
 
+/* Sets permitted, effective and inheritable to set (bits up to last, the kernel's last
+ * capability, or -1 to look it up) and clears the ambient set; the bounding set is left
+ * alone. Returns 0 or -errno. */
+int security_caps_set(uint64_t set, int last);
+
 /* prctl(PR_SET_NO_NEW_PRIVS). Returns 0 or -errno. */
 int security_no_new_privs(void);
 
@@ -38,3 +44,19 @@ int security_no_new_privs(void);
  * option), so without it the caller must still have CAP_SYS_ADMIN, or the kernel refuses the filter
  * (-EACCES). Returns 0 or -errno with one line in err. */
 int security_seccomp_apply(const struct claunch_options *o, char *err, size_t err_size);
+
+/* A seccomp filter as BPF, built in the launcher and loaded in the container's process. */
+#define SECURITY_FILTER_MAX 4096 /* BPF_MAXINSNS */
+struct security_filter {
+	struct sock_filter *insns;
+	unsigned short len; /* 0: no filter */
+};
+
+/* Builds the filter security_seccomp_apply() would load, without loading it. Compiling it with
+ * libseccomp takes over a millisecond, so with cache_dir (root's, e.g. /run/claunch) the BPF
+ * is kept there under a key of everything it depends on and read back next time. */
+int security_seccomp_prepare(const struct claunch_options *o, const char *cache_dir,
+			     struct security_filter *ret, char *err, size_t err_size);
+/* seccomp(SECCOMP_SET_MODE_FILTER) of f; nothing when f->len is 0. Returns 0 or -errno. */
+int security_seccomp_load(const struct security_filter *f, char *err, size_t err_size);
+void security_filter_free(struct security_filter *f);

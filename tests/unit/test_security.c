@@ -427,6 +427,6 @@ Test(security, seccomp_file_not_supported)
 	o.seccomp = CLAUNCH_SECCOMP_FILE;
 	o.seccomp_file = "profile.json";
 	cr_expect_eq(security_seccomp_apply(&o, err, sizeof(err)), -EOPNOTSUPP);
-	cr_expect_str_eq(err, "seccomp=profile.json: custom profiles are not supported yet");
+	cr_expect_str_eq(err, "--security-opt seccomp=profile.json: custom profiles are not supported yet");
 	cr_expect_eq(status_field("Seccomp"), 0);
 }
