@@ -21,13 +21,13 @@
 struct container_config {
 	const struct claunch_options *options;
 	struct rootfs_config rootfs;
-	int exec_fd;	      /* O_PATH fd of cinit, executed with execveat; -1: execvp(argv[0]) */
-	char **argv;	      /* NULL-terminated */
-	char **envp;	      /* the container's whole environment */
-	uint64_t caps;	      /* security_caps_compute() */
+	int exec_fd;   /* O_PATH fd of cinit, executed with execveat; -1: execvp(argv[0]) */
+	char **argv;   /* NULL-terminated */
+	char **envp;   /* the container's whole environment */
+	uint64_t caps; /* security_caps_compute() */
 	const struct security_filter *filter; /* security_seccomp_prepare() */
-	int cgroup_fd;	      /* cgroup v2 directory for CLONE_INTO_CGROUP, or -1 */
-	int stdio[3];	      /* the child's 0, 1, 2 */
+	int cgroup_fd;			      /* cgroup v2 directory for CLONE_INTO_CGROUP, or -1 */
+	int stdio[3];			      /* the child's 0, 1, 2 */
 	bool controlling_tty; /* stdio[0] is a pty slave that becomes the controlling terminal */
 	const char *hostname; /* NULL: keep the host's */
 	bool new_net;	      /* own network namespace (lo only, up) */

@@ -62,6 +62,7 @@ struct claunch {
 	int signal_fd;
 	int epoll_fd;
 	int oom_fd;
+	bool oom_event;
 	int lock_fd; /* held from the stale sweep until the container is in its cgroup */
 };
 
@@ -211,12 +212,11 @@ static int cgroup_teardown(struct claunch *cl)
 	if (!cl->cgroup_created)
 		goto out;
 	for (int i = 0; i < CLAUNCH_DESTROY_TRIES; i++) {
-		r = cg_driver_populated(cl->driver);
-		if (r > 0)
-			(void)cg_driver_kill_all(cl->driver, SIGKILL);
 		r = cg_driver_destroy(cl->driver);
 		if (r != -EBUSY)
 			break;
+		if (cg_driver_populated(cl->driver) > 0)
+			(void)cg_driver_kill_all(cl->driver, SIGKILL);
 		(void)usleep(1000);
 	}
 	if (r < 0)
@@ -349,12 +349,15 @@ static int epoll_watch(int epoll_fd, int fd, uint32_t events, uint64_t tag, int 
 	return 0;
 }
 
-static void oom_drain(int fd)
+/* True when the OOM fd had an event: only then are the cgroup's counters worth reading. */
+static bool oom_drain(int fd)
 {
 	char buf[4096];
+	bool any = false;
 
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
+	while (fd >= 0 && read(fd, buf, sizeof(buf)) > 0)
+		any = true;
+	return any;
 }
 
 /* Handles the pending signals; returns 1 with *status once the container's PID 1 exited. */
@@ -425,7 +428,8 @@ static int run_loop(struct claunch *cl, int *status)
 					return 0;
 				break;
 			case EVENT_OOM:
-				oom_drain(cl->oom_fd);
+				if (oom_drain(cl->oom_fd))
+					cl->oom_event = true;
 				break;
 			case EVENT_MASTER:
 				if (events[i].events & EPOLLIN && console_read_master(con) < 0) {
@@ -491,7 +495,10 @@ static void report_oom(struct claunch *cl, int code)
 	struct cg_stats stats;
 	char limit[64];
 
-	if (cl->oom_fd < 0 || cg_driver_stats(cl->driver, &stats) < 0 || stats.oom_kills == 0)
+	/* the kill may have raced the container's exit: the event can still be unread */
+	if (oom_drain(cl->oom_fd))
+		cl->oom_event = true;
+	if (!cl->oom_event || cg_driver_stats(cl->driver, &stats) < 0 || stats.oom_kills == 0)
 		return;
 	format_limit(limit, sizeof(limit), cl->options.limits.memory_max);
 	if (code == 128 + SIGKILL)
