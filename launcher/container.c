@@ -216,19 +216,9 @@ __attribute__((noreturn)) static void child_main(const struct container_config *
 	char go;
 	int r;
 
-	/* the container dies with claunch: checked again after the credentials change */
+	/* the container dies with claunch: set again after the credentials change */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		child_fail(status_fd, CONTAINER_EXIT_SETUP, "prctl: %s", strerror(errno));
-	/* EOF: claunch died or gave up before releasing us */
-	if (util_read(sync_fd, &go, 1) != 1)
-		_exit(CONTAINER_EXIT_SETUP);
-	(void)close(sync_fd);
-
-	/* now that the launcher has put us in our cgroup, it becomes our cgroup namespace's root */
-	if (unshare(CLONE_NEWCGROUP) < 0)
-		child_fail(status_fd, CONTAINER_EXIT_SETUP, "cgroup namespace: %s",
-			   strerror(errno));
-
 	child_stdio(c, status_fd);
 
 	r = rootfs_setup(&c->rootfs, err, sizeof(err));
@@ -251,6 +241,16 @@ __attribute__((noreturn)) static void child_main(const struct container_config *
 			child_fail(status_fd, CONTAINER_EXIT_SETUP, "-w %s: %s", o->working_dir,
 				   strerror(-r));
 	}
+
+	/* Nothing of the container's own runs before it is in its cgroup: wait for the launcher.
+	 * EOF: claunch died or gave up. */
+	if (util_read(sync_fd, &go, 1) != 1)
+		_exit(CONTAINER_EXIT_SETUP);
+	(void)close(sync_fd);
+	/* now that we are in our cgroup, it becomes our cgroup namespace's root */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		child_fail(status_fd, CONTAINER_EXIT_SETUP, "cgroup namespace: %s",
+			   strerror(errno));
 
 	child_security(c, status_fd, &envp);
 	if (!o->working_dir && c->rootfs.rootfs && chdir("/") < 0)
@@ -351,21 +351,14 @@ fail : {
 }
 }
 
-int container_release(struct container *ct, char *err, size_t err_size)
+/* The child's report: 0 at EOF (it exec'd or left without a word), else its exit code. */
+static int read_status(struct container *ct, char *err, size_t err_size)
 {
 	char buf[CONTAINER_STATUS_MAX + 1];
 	size_t len = 0;
 	char *end;
 	long code;
-	int r;
 
-	r = util_write_all(ct->sync_fd, "1", 1);
-	util_closep(&ct->sync_fd);
-	ct->sync_fd = -1;
-	if (r < 0) {
-		snprintf(err, err_size, "starting the container: %s", strerror(-r));
-		return CONTAINER_EXIT_SETUP;
-	}
 	for (;;) {
 		ssize_t n = util_read(ct->status_fd, buf + len, sizeof(buf) - 1 - len);
 
@@ -391,6 +384,28 @@ int container_release(struct container *ct, char *err, size_t err_size)
 	}
 	snprintf(err, err_size, "%s", end + 1);
 	return (int)code;
+}
+
+int container_release(struct container *ct, char *err, size_t err_size)
+{
+	int r = util_write_all(ct->sync_fd, "1", 1);
+
+	util_closep(&ct->sync_fd);
+	ct->sync_fd = -1;
+	/* EPIPE: the child already failed; its report says why */
+	if (r < 0 && r != -EPIPE) {
+		snprintf(err, err_size, "starting the container: %s", strerror(-r));
+		return CONTAINER_EXIT_SETUP;
+	}
+	return read_status(ct, err, err_size);
+}
+
+int container_abort(struct container *ct, char *err, size_t err_size)
+{
+	/* EOF on the sync pipe: a child still setting up exits without a report */
+	util_closep(&ct->sync_fd);
+	ct->sync_fd = -1;
+	return read_status(ct, err, err_size);
 }
 
 void container_close(struct container *ct)

@@ -40,14 +40,19 @@ struct container {
 	bool in_cgroup; /* cloned with CLONE_INTO_CGROUP: no attach needed */
 };
 
-/* Clones the child; it waits for container_release(). Returns 0 or -errno (nothing is left: a
- * child that was started is killed and reaped). */
+/* Clones the child. It sets up its mounts, hostname and network at once, then waits for
+ * container_release() before it enters its cgroup namespace, drops privileges and execs.
+ * Returns 0 or -errno. */
 int container_spawn(const struct container_config *c, struct container *ret);
 
 /* Lets the child go on, then waits until it has exec'd or failed. Returns 0 when it exec'd;
  * otherwise the exit code the launcher should use (125, 126 or 127) with the child's one-line
  * reason in err. The child has then exited (it is not reaped here). */
 int container_release(struct container *ct, char *err, size_t err_size);
+
+/* Gives up on a child that was not released: it exits at once. Returns the child's own
+ * exit code (> 0) with its message in err when it had already failed in its set-up, else 0. */
+int container_abort(struct container *ct, char *err, size_t err_size);
 
 /* Closes the fds; the process is the caller's to reap. */
 void container_close(struct container *ct);

@@ -117,6 +117,38 @@ static int check_privileges(void)
 			 "write access to the cgroup tree (rootless containers are not supported)");
 }
 
+/* ---- cinit's runtime directory on the host (no --rootfs) ---- */
+
+static void runtime_dir_remove(const char *dir)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	DIR *d;
+	struct dirent *de;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(util_take_fd(&fd));
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	(void)rmdir(dir);
+}
+
+/* Under the state lock, which made CLAUNCH_RUN_DIR. */
+static int runtime_dir_prepare(struct claunch *cl)
+{
+	if (asprintf(&cl->runtime_dir, "%s/%s", CLAUNCH_RUN_DIR, cl->options.name) < 0) {
+		cl->runtime_dir = NULL;
+		return log_error("out of memory");
+	}
+	/* a leftover of a claunch that was SIGKILLed: its cgroup was just found empty */
+	runtime_dir_remove(cl->runtime_dir);
+	return 0;
+}
+
 /* ---- the cgroup ---- */
 
 static const char *limit_flag_for(const char *controller)
@@ -155,7 +187,8 @@ static void state_unlock(struct claunch *cl)
 	cl->lock_fd = -1;
 }
 
-static int cgroup_setup(struct claunch *cl)
+/* The driver for this host, with nothing created yet. */
+static int cgroup_open(struct claunch *cl)
 {
 	const struct claunch_options *o = &cl->options;
 	struct cg_config config = {
@@ -175,6 +208,16 @@ static int cgroup_setup(struct claunch *cl)
 	r = cg_driver_new(kind, &config, &cl->driver);
 	if (r < 0)
 		return log_error_errno(r, "--cgroup-parent %s", config.parent);
+	return 0;
+}
+
+/* Sweeps stale cgroups, creates the container's, writes the limits, and prepares what else
+ * must exist before the container runs. Leaves the state lock held (see state_lock). */
+static int cgroup_create(struct claunch *cl)
+{
+	const struct claunch_options *o = &cl->options;
+	const char *parent = o->cgroup_parent ? o->cgroup_parent : CLAUNCH_PARENT;
+	int r;
 
 	r = state_lock(cl);
 	if (r < 0)
@@ -187,7 +230,7 @@ static int cgroup_setup(struct claunch *cl)
 	if (r == -EEXIST)
 		return log_error("--name %s: a container of that name is running", o->name);
 	if (r < 0)
-		return log_error_errno(r, "creating cgroup %s/%s", config.parent, o->name);
+		return log_error_errno(r, "creating cgroup %s/%s", parent, o->name);
 	cl->cgroup_created = true;
 
 	r = cg_driver_set_limits(cl->driver, &o->limits);
@@ -198,8 +241,18 @@ static int cgroup_setup(struct claunch *cl)
 				 controller ? controller : "needed");
 	}
 	if (r < 0)
-		return log_error_errno(r, "writing the limits of cgroup %s/%s", config.parent,
-				       o->name);
+		return log_error_errno(r, "writing the limits of cgroup %s/%s", parent, o->name);
+
+	if (o->units && !o->rootfs) {
+		r = runtime_dir_prepare(cl);
+		if (r < 0)
+			return r;
+	}
+	if (o->limits.memory_max != CG_UNLIMITED) {
+		cl->oom_fd = cg_driver_oom_fd(cl->driver);
+		if (cl->oom_fd < 0)
+			log_warning_errno(cl->oom_fd, "OOM kills will not be reported");
+	}
 	return 0;
 }
 
@@ -226,38 +279,6 @@ out:
 	cg_driver_free(cl->driver);
 	cl->driver = NULL;
 	return r;
-}
-
-/* ---- cinit's runtime directory on the host (no --rootfs) ---- */
-
-static void runtime_dir_remove(const char *dir)
-{
-	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	DIR *d;
-	struct dirent *de;
-
-	if (fd < 0)
-		return;
-	d = fdopendir(util_take_fd(&fd));
-	if (!d)
-		return;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			(void)unlinkat(dirfd(d), de->d_name, 0);
-	closedir(d);
-	(void)rmdir(dir);
-}
-
-/* Under the state lock, which made CLAUNCH_RUN_DIR. */
-static int runtime_dir_prepare(struct claunch *cl)
-{
-	if (asprintf(&cl->runtime_dir, "%s/%s", CLAUNCH_RUN_DIR, cl->options.name) < 0) {
-		cl->runtime_dir = NULL;
-		return log_error("out of memory");
-	}
-	/* a leftover of a claunch that was SIGKILLed: its cgroup was just found empty */
-	runtime_dir_remove(cl->runtime_dir);
-	return 0;
 }
 
 /* ---- the container's command line ---- */
@@ -625,21 +646,31 @@ static int container_start(struct claunch *cl)
 		return CLAUNCH_EXIT_ERROR;
 	c.argv = cl->argv;
 
-	cgroup_fd = cg_driver_cgroup_fd(cl->driver);
-	c.cgroup_fd = cgroup_fd;
+	/* v2: the cgroup first, and the child is cloned straight into it. v1: the child first,
+	 * so that it sets up its mounts while the cgroup is being made, then it is attached. */
+	if (cg_driver_kind(cl->driver) == CG_KIND_V2) {
+		if (cgroup_create(cl) < 0)
+			return CLAUNCH_EXIT_ERROR;
+		cgroup_fd = cg_driver_cgroup_fd(cl->driver);
+		c.cgroup_fd = cgroup_fd;
+	}
 	r = container_spawn(&c, &cl->container);
 	if (r < 0) {
 		log_error_errno(r, "starting the container");
 		return CLAUNCH_EXIT_ERROR;
 	}
 	cl->container_started = true;
-	if (!cl->container.in_cgroup) {
+	r = cl->cgroup_created ? 0 : cgroup_create(cl);
+	if (r >= 0 && !cl->container.in_cgroup) {
 		r = cg_driver_attach(cl->driver, cl->container.pid);
-		if (r < 0) {
+		/* a child that failed on its own has the better message */
+		if (r < 0 && container_abort(&cl->container, err, sizeof(err)) > 0)
+			log_error("%s", err);
+		else if (r < 0)
 			log_error_errno(r, "moving the container into its cgroup");
-			return CLAUNCH_EXIT_ERROR;
-		}
 	}
+	if (r < 0)
+		return CLAUNCH_EXIT_ERROR;
 	state_unlock(cl);
 	util_closep(&cl->console.slave);
 	cl->console.slave = -1;
@@ -681,14 +712,7 @@ static int claunch_run(struct claunch *cl)
 	if (r < 0)
 		return CLAUNCH_EXIT_ERROR;
 
-	r = cgroup_setup(cl);
-	if (r >= 0 && o->units && !o->rootfs)
-		r = runtime_dir_prepare(cl);
-	if (r >= 0 && o->limits.memory_max != CG_UNLIMITED) {
-		cl->oom_fd = cg_driver_oom_fd(cl->driver);
-		if (cl->oom_fd < 0)
-			log_warning_errno(cl->oom_fd, "OOM kills will not be reported");
-	}
+	r = cgroup_open(cl);
 	code = r < 0 ? CLAUNCH_EXIT_ERROR : container_start(cl);
 	if (code == 0) {
 		r = run_loop(cl, &status);
