@@ -22,6 +22,11 @@ int signals_setup(struct signals *signals)
 		return -errno;
 	if (sigprocmask(SIG_SETMASK, &mask, &signals->original_mask) < 0)
 		return -errno;
+	/* As a namespace's PID 1 the mask cinit starts with is its launcher's business (claunch
+	 * keeps what it forwards blocked until cinit reads them): the commands start with none
+	 * blocked, as they would as PID 1 under docker. */
+	if (getpid() == 1 && sigemptyset(&signals->original_mask) < 0)
+		return -errno;
 	/* Blocking: the loop reads it either after epoll said it is readable, or directly when
 	 * it is the only thing to wait for (see loop_add_fd_blocking()). */
 	signals->fd = signalfd(-1, &mask, SFD_CLOEXEC);

@@ -259,10 +259,15 @@ __attribute__((noreturn)) static void child_main(const struct container_config *
 	/* a change of credentials clears the parent-death signal */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		child_fail(status_fd, CONTAINER_EXIT_SETUP, "prctl: %s", strerror(errno));
-	/* the launcher blocks what it forwards and ignores SIGPIPE; exec resets the rest */
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	/* The launcher blocks what it forwards and ignores SIGPIPE. cinit keeps them blocked:
+	 * a signal forwarded before it has its signalfd stays pending instead of meeting the
+	 * default action, which the kernel drops for a namespace's PID 1. A command run as PID 1
+	 * starts with nothing blocked, as under docker. */
 	(void)signal(SIGPIPE, SIG_DFL);
+	if (c->exec_fd < 0) {
+		sigemptyset(&none);
+		(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	}
 
 	if (c->exec_fd >= 0) {
 		syscall(SYS_execveat, c->exec_fd, "", c->argv, envp, AT_EMPTY_PATH);

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static char path_buf[2][4096];
+static char path_buf[3][4096];
 
 static const char *builddir_file(int slot, const char *name)
 {
@@ -36,6 +36,11 @@ const char *harness_cinit(void)
 const char *harness_payload(void)
 {
 	return builddir_file(1, "tests/payload");
+}
+
+const char *harness_claunch(void)
+{
+	return builddir_file(2, "claunch");
 }
 
 long long harness_now_ms(void)

@@ -26,6 +26,7 @@ struct spawn_options {
 
 const char *harness_cinit(void);
 const char *harness_payload(void);
+const char *harness_claunch(void);
 
 /* Skips the current test, with the reason, when a PID namespace cannot be made (not root). */
 void harness_require_pidns(void);

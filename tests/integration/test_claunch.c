@@ -1,0 +1,1152 @@
+/* claunch as users see it: the limits in the cgroup files, what the command sees inside
+ * (PID 1, hostname, network, mounts, capabilities, environment), exit codes, error text, and
+ * that nothing is left behind. Each test runs the real binary with its own --name and its
+ * own --cgroup-parent /claunch-test-PID, removed in teardown. */
+#include "config.h"
+
+#include "tests/integration/harness.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define T_SHORT	     5000
+#define T_RUN	     10000
+#define CGROUP_ROOT  "/sys/fs/cgroup"
+#define RUN_DIR	     "/run/claunch"
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define DEFAULT_CAPS "00000000a80425fb" /* docker's default set */
+
+static const char *const controllers[] = {
+	"memory", "cpu", "cpuacct", "pids", "cpuset", "freezer"
+};
+
+/* The test's own names: one parent cgroup per test process, one container name per test. */
+static struct {
+	char parent[64]; /* "/claunch-test-PID" */
+	char name[96];	 /* "claunch-t-TAG-PID" */
+	char payload[PATH_MAX];
+	char dir[64]; /* a temp dir, or "" */
+} t;
+
+/* What one claunch run showed. */
+struct run {
+	int code;
+	char out[65536]; /* stdout, "\r" removed */
+	char err[16384];
+};
+
+/* ---------------------------------------------------------------------------------------- */
+/* Helpers */
+
+static void begin(const char *tag)
+{
+	if (geteuid() != 0)
+		cr_skip_test("claunch needs root (namespaces, the cgroup tree): run the suite as "
+			     "root");
+	snprintf(t.parent, sizeof(t.parent), "/claunch-test-%d", (int)getpid());
+	snprintf(t.name, sizeof(t.name), "claunch-t-%s-%d", tag, (int)getpid());
+	cr_assert_not_null(realpath(harness_payload(), t.payload), "%s: %s", harness_payload(),
+			   strerror(errno));
+}
+
+static void make_temp_dir(void)
+{
+	snprintf(t.dir, sizeof(t.dir), "/tmp/claunch-test-XXXXXX");
+	cr_assert_not_null(mkdtemp(t.dir));
+}
+
+static bool controller_exists(const char *controller)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), CGROUP_ROOT "/%s", controller);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* CGROUP_ROOT/CONTROLLER/PARENT[/NAME][/FILE] */
+static const char *cg_path(const char *controller, const char *name, const char *file)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), CGROUP_ROOT "/%s%s%s%s%s%s", controller, t.parent,
+		 name ? "/" : "", name ? name : "", file ? "/" : "", file ? file : "");
+	return path;
+}
+
+static bool path_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* First line of a file without its newline (static storage), or NULL. */
+static const char *read_first_line(const char *path)
+{
+	static char line[4096];
+	FILE *f = fopen(path, "re");
+	bool ok;
+
+	if (!f)
+		return NULL;
+	ok = fgets(line, sizeof(line), f) != NULL;
+	fclose(f);
+	if (!ok)
+		line[0] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	return line;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+	fputs(text, f);
+	cr_assert_eq(fclose(f), 0);
+}
+
+/* The pids in a cgroup.procs file; returns the count (up to max). */
+static int read_pids(const char *path, pid_t *pids, int max)
+{
+	FILE *f = fopen(path, "re");
+	int n = 0, v;
+
+	if (!f)
+		return 0;
+	while (n < max && fscanf(f, "%d", &v) == 1)
+		pids[n++] = v;
+	fclose(f);
+	return n;
+}
+
+/* Waits until the container's memory cgroup has at least n processes; returns the count. */
+static int wait_procs(const char *name, int n, pid_t *pids, int max, int timeout_ms)
+{
+	long long deadline = harness_now_ms() + timeout_ms;
+	int count;
+
+	while ((count = read_pids(cg_path("memory", name, "cgroup.procs"), pids, max)) < n &&
+	       harness_now_ms() < deadline)
+		usleep(5000);
+	return count;
+}
+
+/* Asserts that claunch left nothing of container `name`: no cgroup directory in any
+ * hierarchy, no runtime directory, no process (the test process is a subreaper: a leftover
+ * would be its child). */
+static void assert_no_leftovers_of(const char *name)
+{
+	char run_dir[256];
+	pid_t kids[16];
+	int n;
+
+	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++) {
+		if (!controller_exists(controllers[i]))
+			continue;
+		cr_expect_not(path_exists(cg_path(controllers[i], name, NULL)),
+			      "claunch left the cgroup %s", cg_path(controllers[i], name, NULL));
+	}
+	snprintf(run_dir, sizeof(run_dir), RUN_DIR "/%s", name);
+	cr_expect_not(path_exists(run_dir), "claunch left %s", run_dir);
+	n = harness_children(getpid(), kids, 16);
+	cr_expect_eq(n, 0, "%d processes left behind (first: %d)", n, n ? (int)kids[0] : 0);
+}
+
+static void assert_no_leftovers(void)
+{
+	assert_no_leftovers_of(t.name);
+}
+
+static void kill_procs_in(const char *procs_file)
+{
+	pid_t pids[256];
+	int n = read_pids(procs_file, pids, 256);
+
+	for (int i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+/* Whatever a failed test left: the containers' cgroups (killed first), the parents, the temp
+ * dir. */
+static void teardown(void)
+{
+	if (t.parent[0]) {
+		for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++) {
+			const char *parent = cg_path(controllers[i], NULL, NULL);
+			char dir[PATH_MAX];
+			DIR *d = opendir(parent);
+			struct dirent *de;
+
+			if (!d)
+				continue;
+			snprintf(dir, sizeof(dir), "%s", parent);
+			while ((de = readdir(d))) {
+				char sub[PATH_MAX + 300];
+
+				if (de->d_type != DT_DIR || de->d_name[0] == '.')
+					continue;
+				snprintf(sub, sizeof(sub), "%s/%s/cgroup.procs", dir, de->d_name);
+				kill_procs_in(sub);
+				snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+				for (int tries = 0; tries < 200 && rmdir(sub) < 0 && errno == EBUSY;
+				     tries++)
+					usleep(5000);
+			}
+			closedir(d);
+			rmdir(dir);
+		}
+	}
+	if (t.name[0]) {
+		char run_dir[256];
+		snprintf(run_dir, sizeof(run_dir), RUN_DIR "/%s", t.name);
+		nftw(run_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	}
+	if (t.dir[0])
+		nftw(t.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+/* argv = claunch --name NAME --cgroup-parent PARENT ARGS... ; argv holds max entries. */
+static const char **claunch_argv(const char **argv, size_t max, const char *name,
+				 const char *const *args)
+{
+	size_t n = 0;
+
+	argv[n++] = harness_claunch();
+	argv[n++] = "--name";
+	argv[n++] = name;
+	argv[n++] = "--cgroup-parent";
+	argv[n++] = t.parent;
+	for (size_t i = 0; args[i]; i++) {
+		cr_assert_lt(n, max - 1);
+		argv[n++] = args[i];
+	}
+	argv[n] = NULL;
+	return argv;
+}
+
+static void spawn_claunch(struct proc *p, const struct spawn_options *o, const char *name,
+			  const char *const *args)
+{
+	const char *argv[64];
+
+	harness_spawn(p, o, claunch_argv(argv, 64, name, args));
+}
+
+/* Reads stdout and stderr to EOF, then the exit code. */
+static void finish(struct proc *p, struct run *r)
+{
+	const char *line;
+	size_t len = 0;
+	long long deadline = harness_now_ms() + T_RUN;
+
+	r->out[0] = '\0';
+	while ((line = harness_read_line(p, (int)(deadline - harness_now_ms())))) {
+		int n = snprintf(r->out + len, sizeof(r->out) - len, "%.*s\n",
+				 (int)strcspn(line, "\r"), line);
+		if (n < 0 || (size_t)n >= sizeof(r->out) - len)
+			break;
+		len += (size_t)n;
+	}
+	snprintf(r->err, sizeof(r->err), "%s", harness_read_stderr(p, T_RUN));
+	r->code = harness_exit_code(p, T_RUN);
+}
+
+static void run_as(struct run *r, const struct spawn_options *o, const char *name,
+		   const char *const *args)
+{
+	struct proc p;
+
+	spawn_claunch(&p, o, name, args);
+	finish(&p, r);
+}
+
+static void run(struct run *r, const char *const *args)
+{
+	run_as(r, NULL, t.name, args);
+}
+
+/* Whether text has this exact line. */
+static bool has_line(const char *text, const char *line)
+{
+	size_t l = strlen(line);
+
+	for (const char *s = text; (s = strstr(s, line)); s += l)
+		if ((s == text || s[-1] == '\n') && (s[l] == '\n' || s[l] == '\0'))
+			return true;
+	return false;
+}
+
+static int count_lines(const char *text)
+{
+	int n = 0;
+
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
+/* claunch's error: exactly one line, "claunch: ...". */
+static bool one_claunch_line(const char *err)
+{
+	size_t len = strlen(err);
+
+	return strncmp(err, "claunch: ", 9) == 0 && len > 0 && err[len - 1] == '\n' &&
+	       strchr(err, '\n') == err + len - 1;
+}
+
+/* The names of the interfaces in /proc/net/dev, one per line: "lo\neth0\n". */
+static const char *host_interfaces(void)
+{
+	static char names[4096];
+	FILE *f = fopen("/proc/net/dev", "re");
+	char line[512];
+	size_t len = 0;
+
+	cr_assert_not_null(f);
+	names[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *name = line;
+		int n;
+
+		if (!colon || strchr(line, '|'))
+			continue;
+		*colon = '\0';
+		name += strspn(name, " ");
+		n = snprintf(names + len, sizeof(names) - len, "%s\n", name);
+		if (n < 0 || (size_t)n >= sizeof(names) - len)
+			break;
+		len += (size_t)n;
+	}
+	fclose(f);
+	return names;
+}
+
+static const char *own_status(const char *field)
+{
+	static char line[256];
+	size_t len = strlen(field);
+	FILE *f = fopen("/proc/self/status", "re");
+
+	cr_assert_not_null(f);
+	line[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, field, len) == 0 && line[len] == ':')
+			break;
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	return line;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Limits */
+
+static void expect_file(const char *controller, const char *file, const char *want)
+{
+	const char *path = cg_path(controller, t.name, file);
+	const char *got = read_first_line(path);
+
+	cr_expect(got && strcmp(got, want) == 0, "%s: want \"%s\", got \"%s\"", path, want,
+		  got ? got : "(missing)");
+}
+
+Test(claunch, limits_land_in_the_cgroup_files, .fini = teardown, .timeout = 20)
+{
+	/* cgfs_v1's mapping of --cpu-weight 1-10000 onto cpu.shares 2-262144 */
+	char shares[32];
+	pid_t pids[8];
+	struct proc p;
+	struct run r;
+
+	begin("limits");
+	snprintf(shares, sizeof(shares), "%d", 2 + (200 - 1) * 262142 / 9999);
+	const char *args[] = { "--memory",
+			       "256m",
+			       "--memory-swap",
+			       "512m",
+			       "--cpus",
+			       "0.5",
+			       "--cpu-weight",
+			       "200",
+			       "--cpuset-cpus",
+			       "0",
+			       "--pids-limit",
+			       "100",
+			       "--",
+			       t.payload,
+			       "sleep",
+			       "5",
+			       NULL };
+	spawn_claunch(&p, NULL, t.name, args);
+	/* cinit and the payload: cinit handles signals by the time it starts the command */
+	cr_assert_geq(wait_procs(t.name, 2, pids, 8, T_SHORT), 2, "not 2 processes in %s",
+		      cg_path("memory", t.name, "cgroup.procs"));
+
+	expect_file("memory", "memory.limit_in_bytes", "268435456");
+	if (path_exists(cg_path("memory", t.name, "memory.memsw.limit_in_bytes")))
+		expect_file("memory", "memory.memsw.limit_in_bytes", "536870912");
+	expect_file("cpu", "cpu.cfs_quota_us", "50000");
+	expect_file("cpu", "cpu.cfs_period_us", "100000");
+	expect_file("cpu", "cpu.shares", shares);
+	expect_file("cpuset", "cpuset.cpus", "0");
+	expect_file("pids", "pids.max", "100");
+	/* the container is in every hierarchy's cgroup, not only memory's */
+	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++)
+		if (controller_exists(controllers[i]))
+			cr_expect_geq(
+				read_pids(cg_path(controllers[i], t.name, "cgroup.procs"), pids, 8),
+				1, "no process in the %s cgroup", controllers[i]);
+
+	/* TERM goes to the command (through cinit), which dies of it */
+	kill(p.pid, SIGTERM);
+	finish(&p, &r);
+	cr_expect_eq(r.code, 143, "exit %d, stderr: %s", r.code, r.err);
+	assert_no_leftovers();
+}
+
+Test(claunch, oom_kill_is_reported, .fini = teardown, .timeout = 20)
+{
+	char want[256];
+	struct run r;
+
+	begin("oom");
+	run(&r, (const char *const[]){ "--memory", "64m", "--", t.payload, "alloc", "200", NULL });
+	snprintf(want, sizeof(want),
+		 "claunch: container %s was killed: out of memory (limit 64 MiB)", t.name);
+	cr_expect_eq(r.code, 137, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect(strstr(r.err, want) != NULL, "want \"%s\" on stderr, got: %s", want, r.err);
+	cr_expect_not(has_line(r.out, "allocated 200"), "the allocation went through: %s", r.out);
+	assert_no_leftovers();
+}
+
+Test(claunch, cpus_limit_the_cpu_time, .fini = teardown, .timeout = 20)
+{
+	struct run r;
+	double ratio = -1;
+
+	begin("cpu");
+	run(&r, (const char *const[]){ "--cpus", "0.5", "--", t.payload, "spin", "3", NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_assert_eq(sscanf(r.out, "cpu %lf", &ratio), 1, "no \"cpu R\" line: %s", r.out);
+	cr_expect(ratio >= 0.40 && ratio <= 0.60, "--cpus 0.5 gave %.2f of a CPU", ratio);
+	assert_no_leftovers();
+}
+
+Test(claunch, pids_limit_stops_a_fork_bomb, .fini = teardown, .timeout = 20)
+{
+	pid_t seen[64], child;
+	struct proc p;
+	struct run r;
+	const char *line;
+	long forked = -1;
+	char reason[128] = "";
+	int n_seen = 0, status;
+
+	begin("pids");
+	spawn_claunch(
+		&p, NULL, t.name,
+		(const char *const[]){ "--pids-limit", "50", "--", t.payload, "forkbomb", NULL });
+	line = harness_read_line(&p, T_RUN);
+	cr_assert_not_null(line, "no output from the fork bomb");
+	/* the bomb's processes, while they still exist: checked for being gone below */
+	n_seen = read_pids(cg_path("pids", t.name, "cgroup.procs"), seen, 64);
+	cr_expect_eq(sscanf(line, "forked %ld: %127[^\n]", &forked, reason), 2, "got: %s", line);
+	cr_expect(forked > 0 && forked < 50, "forked %ld with --pids-limit 50", forked);
+	cr_expect_str_eq(reason, "Resource temporarily unavailable");
+	finish(&p, &r);
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+
+	/* the host is not affected: we can still fork */
+	child = fork();
+	cr_assert_geq(child, 0, "fork after the bomb: %s", strerror(errno));
+	if (child == 0)
+		_exit(0);
+	cr_expect_eq(waitpid(child, &status, 0), child);
+	for (int i = 0; i < n_seen; i++) {
+		char s = harness_state(seen[i]);
+		cr_expect(s == 0 || s == 'Z', "process %d of the bomb is still there (%c)",
+			  (int)seen[i], s);
+	}
+	assert_no_leftovers();
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Inside the container */
+
+Test(claunch, pid1_is_cinit_and_reaps_zombies, .fini = teardown, .timeout = 20)
+{
+	char script[PATH_MAX + 512];
+	struct run r;
+
+	begin("reap");
+	/* the orphans' grandchildren are reparented to PID 1: none may stay a zombie */
+	snprintf(script, sizeof(script),
+		 "read c < /proc/1/comm; echo \"$c\"; "
+		 "%s orphans 50 > /dev/null & sleep 1; "
+		 "z=0; for s in /proc/[0-9]*/stat; do "
+		 "  read l < $s 2>/dev/null || continue; "
+		 "  case \"${l##*) }\" in Z*) z=$((z + 1));; esac; "
+		 "done; echo \"zombies $z\"; kill $!; wait",
+		 t.payload);
+	run(&r, (const char *const[]){ "--", "sh", "-c", script, NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect(has_line(r.out, "cinit"), "PID 1 is not cinit: %s", r.out);
+	cr_expect(has_line(r.out, "zombies 0"), "%s", r.out);
+	assert_no_leftovers();
+
+	run(&r, (const char *const[]){ "--no-init", "--", "sh", "-c",
+				       "read c < /proc/1/comm; echo \"$c\"", NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect_str_eq(r.out, "sh\n");
+	assert_no_leftovers();
+}
+
+Test(claunch, hostname, .fini = teardown, .timeout = 20)
+{
+	char want[128];
+	struct run r;
+
+	begin("host");
+	run(&r, (const char *const[]){ "--hostname", "box", "--", "hostname", NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect_str_eq(r.out, "box\n");
+	assert_no_leftovers();
+
+	run(&r, (const char *const[]){ "--", "hostname", NULL });
+	snprintf(want, sizeof(want), "%s\n", t.name);
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect_str_eq(r.out, want, "the default hostname is the --name");
+	assert_no_leftovers();
+}
+
+Test(claunch, network, .fini = teardown, .timeout = 20)
+{
+	static const char list[] = "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '";
+	struct run r;
+
+	begin("net");
+	run(&r, (const char *const[]){ "--net", "none", "--", "sh", "-c", list, NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect_str_eq(r.out, "lo\n", "--net none: only lo");
+	assert_no_leftovers();
+
+	if (path_exists("/usr/sbin/ip") || path_exists("/sbin/ip") || path_exists("/bin/ip")) {
+		run(&r, (const char *const[]){ "--", "ip", "-o", "link", NULL });
+		cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+		cr_expect_eq(count_lines(r.out), 1, "%s", r.out);
+		cr_expect(strstr(r.out, ": lo: <") && strstr(r.out, ",UP"), "lo is not up: %s",
+			  r.out);
+		assert_no_leftovers();
+	}
+
+	run(&r, (const char *const[]){ "--net", "host", "--", "sh", "-c", list, NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect_str_eq(r.out, host_interfaces(), "--net host: the host's interfaces");
+	assert_no_leftovers();
+}
+
+Test(claunch, bind_mounts, .fini = teardown, .timeout = 20)
+{
+	char src[128], dst[128], ro[300], rw[300], script[300], file[160];
+	struct run r;
+	const char *content;
+
+	begin("bind");
+	make_temp_dir();
+	snprintf(src, sizeof(src), "%s/src", t.dir);
+	snprintf(dst, sizeof(dst), "%s/dst", t.dir);
+	cr_assert_eq(mkdir(src, 0755), 0);
+	cr_assert_eq(mkdir(dst, 0755), 0);
+	snprintf(ro, sizeof(ro), "%s:%s:ro", src, dst);
+	snprintf(rw, sizeof(rw), "%s:%s", src, dst);
+	snprintf(script, sizeof(script), "echo hello > %s/f", dst);
+
+	run(&r, (const char *const[]){ "--bind", ro, "--", "sh", "-c", script, NULL });
+	cr_expect_neq(r.code, 0, "wrote to a read-only bind; stderr: %s", r.err);
+	cr_expect(strstr(r.err, "Read-only file system") != NULL, "%s", r.err);
+	snprintf(file, sizeof(file), "%s/f", src);
+	cr_expect_not(path_exists(file));
+	assert_no_leftovers();
+
+	run(&r, (const char *const[]){ "--bind", rw, "--", "sh", "-c", script, NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	content = read_first_line(file);
+	cr_expect(content && strcmp(content, "hello") == 0, "%s: %s", file,
+		  content ? content : "(missing)");
+	snprintf(file, sizeof(file), "%s/f", dst);
+	cr_expect_not(path_exists(file), "the bind mount is visible on the host");
+	assert_no_leftovers();
+}
+
+static void expect_capeff(const char *const *args, const char *want, const char *what)
+{
+	char line[64];
+	struct run r;
+
+	run(&r, args);
+	snprintf(line, sizeof(line), "CapEff:\t%s\n", want);
+	cr_expect_eq(r.code, 0, "%s: exit %d, stderr: %s", what, r.code, r.err);
+	cr_expect_str_eq(r.out, line, "%s", what);
+	assert_no_leftovers();
+}
+
+Test(claunch, capabilities, .fini = teardown, .timeout = 30)
+{
+	char full[256];
+
+	begin("caps");
+	expect_capeff((const char *const[]){ "--", t.payload, "status", "CapEff", NULL },
+		      DEFAULT_CAPS, "default");
+	expect_capeff((const char *const[]){ "--cap-drop", "ALL", "--", t.payload, "status",
+					     "CapEff", NULL },
+		      "0000000000000000", "--cap-drop ALL");
+	/* bit 21 */
+	expect_capeff((const char *const[]){ "--cap-add", "SYS_ADMIN", "--", t.payload, "status",
+					     "CapEff", NULL },
+		      "00000000a82425fb", "--cap-add SYS_ADMIN");
+	expect_capeff((const char *const[]){ "--user", "1000", "--", t.payload, "status", "CapEff",
+					     NULL },
+		      "0000000000000000", "--user 1000");
+	snprintf(full, sizeof(full), "%s", own_status("CapEff") + strlen("CapEff:\t"));
+	expect_capeff(
+		(const char *const[]){ "--privileged", "--", t.payload, "status", "CapEff", NULL },
+		full, "--privileged");
+}
+
+static int count_tmp_mounts(void)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[1024];
+	int n = 0;
+
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char mount_point[512];
+		if (sscanf(line, "%*s %*s %*s %*s %511s", mount_point) == 1 &&
+		    strcmp(mount_point, "/tmp") == 0)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+Test(claunch, seccomp_denies_syscalls, .fini = teardown, .timeout = 30)
+{
+	static const char *const denied[] = { "keyctl", "userns", "mount" };
+	int tmp_mounts;
+	struct run r;
+
+	begin("seccomp");
+	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
+		char want[64];
+
+		run(&r, (const char *const[]){ "--", t.payload, "syscall", denied[i], NULL });
+		snprintf(want, sizeof(want), "%s: EPERM\n", denied[i]);
+		cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+		cr_expect_str_eq(r.out, want);
+		assert_no_leftovers();
+	}
+
+	tmp_mounts = count_tmp_mounts();
+	run(&r, (const char *const[]){ "--security-opt", "seccomp=unconfined", "--cap-add",
+				       "SYS_ADMIN", "--", t.payload, "syscall", "mount", NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect_str_eq(r.out, "mount: ok\n");
+	cr_expect_eq(count_tmp_mounts(), tmp_mounts, "the container's mount reached the host");
+	assert_no_leftovers();
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Environment, user, working directory */
+
+/* The names of NAME=VALUE lines, sorted, space-separated. */
+static const char *env_names(const char *out)
+{
+	static char names[4096];
+	char copy[sizeof(((struct run *)0)->out)], *save = NULL;
+	const char *list[128];
+	size_t n = 0, len = 0;
+
+	snprintf(copy, sizeof(copy), "%s", out);
+	for (char *l = strtok_r(copy, "\n", &save); l && n < 128; l = strtok_r(NULL, "\n", &save))
+		list[n++] = strndup(l, strcspn(l, "="));
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(list[j - 1], list[j]) > 0; j--) {
+			const char *x = list[j];
+			list[j] = list[j - 1];
+			list[j - 1] = x;
+		}
+	names[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", i ? " " : "",
+					list[i]);
+		free((char *)list[i]);
+		if (len >= sizeof(names))
+			break;
+	}
+	return names;
+}
+
+Test(claunch, environment, .fini = teardown, .timeout = 30)
+{
+	static const char *const with_b[] = { "B=from-claunch", "FOO_HOST=leak", NULL };
+	static const char *const without_b[] = { "FOO_HOST=leak", NULL };
+	char env_file[128], want[160];
+	struct spawn_options o = { .env = with_b };
+	struct run r;
+
+	begin("env");
+	make_temp_dir();
+	snprintf(env_file, sizeof(env_file), "%s/vars.env", t.dir);
+	write_text(env_file, "# c\n\nC=3\nD=x=y\n");
+	const char *args[] = { "-e", "A=1", "-e", "B", "--env-file", env_file, "--", "env", NULL };
+
+	run_as(&r, &o, t.name, args);
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect(has_line(r.out, "A=1"), "%s", r.out);
+	cr_expect(has_line(r.out, "B=from-claunch"), "-e B takes claunch's B: %s", r.out);
+	cr_expect(has_line(r.out, "C=3"), "%s", r.out);
+	cr_expect(has_line(r.out, "D=x=y"), "%s", r.out);
+	cr_expect(has_line(r.out, "PATH=" DEFAULT_PATH), "%s", r.out);
+	snprintf(want, sizeof(want), "HOSTNAME=%s", t.name);
+	cr_expect(has_line(r.out, want), "%s", r.out);
+	cr_expect(has_line(r.out, "HOME=/root"), "%s", r.out);
+	/* nothing of the host's environment (FOO_HOST, the test's own) */
+	cr_expect_str_eq(env_names(r.out), "A B C D HOME HOSTNAME PATH", "%s", r.out);
+	assert_no_leftovers();
+
+	o.env = without_b;
+	run_as(&r, &o, t.name, args);
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect_str_eq(env_names(r.out), "A C D HOME HOSTNAME PATH",
+			 "-e B without B in claunch's environment: %s", r.out);
+	assert_no_leftovers();
+
+	run(&r, (const char *const[]){ "-w", "/tmp", "--", "pwd", NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect_str_eq(r.out, "/tmp\n");
+	assert_no_leftovers();
+
+	run(&r, (const char *const[]){ "--user", "65534", "-w", "/", "--", "sh", "-c",
+				       "id -u; echo \"$HOME\"", NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect_str_eq(r.out, "65534\n/nonexistent\n", "HOME of nobody from /etc/passwd");
+	assert_no_leftovers();
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Exit codes and signals */
+
+Test(claunch, exit_codes, .fini = teardown, .timeout = 40)
+{
+	static const struct {
+		const char *args[3];
+		int code;
+	} cases[] = {
+		{ { "exit", "0" }, 0 },	     { { "exit", "3" }, 3 },
+		{ { "exit", "255" }, 255 },  { { "kill", "TERM" }, 143 },
+		{ { "kill", "KILL" }, 137 },
+	};
+	struct run r;
+
+	begin("exit");
+	for (int no_init = 0; no_init <= 1; no_init++)
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			/* PID 1 of a namespace cannot die of its own signal: the kernel drops it */
+			if (no_init && cases[i].code > 128)
+				continue;
+			const char *with[] = { "--", t.payload, cases[i].args[0], cases[i].args[1],
+					       NULL };
+			const char *without[] = { "--no-init",	    "--",
+						  t.payload,	    cases[i].args[0],
+						  cases[i].args[1], NULL };
+
+			run(&r, no_init ? without : with);
+			cr_expect_eq(r.code, cases[i].code, "%spayload %s %s: exit %d, stderr: %s",
+				     no_init ? "--no-init " : "", cases[i].args[0],
+				     cases[i].args[1], r.code, r.err);
+			assert_no_leftovers();
+		}
+}
+
+static void check_signals(bool no_init)
+{
+	static const struct {
+		int sig;
+		const char *line;
+	} sent[] = { { SIGUSR1, "main USR1" }, { SIGHUP, "main HUP" }, { SIGTERM, "main TERM" } };
+	const char *with[] = { "--", t.payload, "signals", NULL };
+	const char *without[] = { "--no-init", "--", t.payload, "signals", NULL };
+	struct proc p;
+	struct run r;
+
+	spawn_claunch(&p, NULL, t.name, no_init ? without : with);
+	cr_assert(harness_expect_line(&p, "ready", T_SHORT), "no \"ready\"");
+	for (size_t i = 0; i < sizeof(sent) / sizeof(sent[0]); i++) {
+		kill(p.pid, sent[i].sig);
+		cr_expect(harness_expect_line(&p, sent[i].line, T_SHORT), "%s%s not seen: %s",
+			  no_init ? "--no-init: " : "", sent[i].line, p.transcript);
+	}
+	finish(&p, &r);
+	cr_expect_eq(r.code, 0, "the command exits 0 after TERM; got %d, stderr: %s", r.code,
+		     r.err);
+	assert_no_leftovers();
+}
+
+Test(claunch, signals_reach_the_command, .fini = teardown, .timeout = 30)
+{
+	begin("sig");
+	check_signals(false);
+	check_signals(true);
+}
+
+/* A TERM sent to claunch as soon as the container's cgroup has a process (what a supervisor
+ * stopping a just-started container does) must still stop the command. */
+Test(claunch, sigterm_right_after_start_is_not_lost, .fini = teardown, .timeout = 30)
+{
+	const char *args[] = { "--", t.payload, "sleep", "3", NULL };
+
+	begin("early");
+	for (int i = 0; i < 20; i++) {
+		long long deadline = harness_now_ms() + T_SHORT;
+		pid_t pids[4];
+		struct proc p;
+		int code;
+
+		spawn_claunch(&p, NULL, t.name, args);
+		/* no sleep between looks: the window is a millisecond or two */
+		while (read_pids(cg_path("memory", t.name, "cgroup.procs"), pids, 4) == 0 &&
+		       harness_now_ms() < deadline)
+			;
+		cr_assert_lt(harness_now_ms(), deadline, "no process in %s",
+			     cg_path("memory", t.name, "cgroup.procs"));
+		kill(p.pid, SIGTERM);
+		code = harness_exit_code(&p, 2000);
+		cr_assert_eq(code, 143, "attempt %d: SIGTERM right after start: %s", i + 1,
+			     code < 0 ? "lost, the command ran on (claunch killed after 2 s)"
+				      : "wrong exit code");
+		assert_no_leftovers();
+	}
+}
+
+Test(claunch, sigkill_of_claunch_leaves_nothing_running, .fini = teardown, .timeout = 30)
+{
+	char second[128];
+	pid_t pids[16];
+	struct proc p;
+	struct run r;
+	int n, status;
+
+	begin("kill9");
+	spawn_claunch(
+		&p, NULL, t.name,
+		(const char *const[]){ "--memory", "64m", "--", t.payload, "sleep", "100", NULL });
+	/* cinit and the payload */
+	n = wait_procs(t.name, 2, pids, 16, T_SHORT);
+	cr_assert_geq(n, 2, "%d processes in the container", n);
+
+	kill(p.pid, SIGKILL);
+	cr_assert_eq(waitpid(p.pid, &status, 0), p.pid);
+	{
+		long long deadline = harness_now_ms() + 2000;
+		int alive;
+
+		do {
+			alive = 0;
+			for (int i = 0; i < n; i++) {
+				char s = harness_state(pids[i]);
+				alive += s != 0 && s != 'Z';
+			}
+		} while (alive && harness_now_ms() < deadline && usleep(10000) == 0);
+		for (int i = 0; i < n; i++) {
+			char s = harness_state(pids[i]);
+			cr_expect(s == 0 || s == 'Z', "process %d of the container survived (%c)",
+				  (int)pids[i], s);
+		}
+	}
+	close(p.out_fd);
+	close(p.err_fd);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		; /* the reparented PID 1: we are its subreaper */
+
+	/* the stale cgroup goes with the next claunch under the same parent */
+	cr_expect(path_exists(cg_path("memory", t.name, NULL)), "no stale cgroup to remove");
+	snprintf(second, sizeof(second), "%s-2", t.name);
+	run_as(&r, NULL, second, (const char *const[]){ "--", "true", NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	assert_no_leftovers_of(t.name);
+	assert_no_leftovers_of(second);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Errors */
+
+static void expect_refused(const char *const *args, const char *needle)
+{
+	struct run r;
+
+	run(&r, args);
+	cr_expect_eq(r.code, 125, "%s: exit %d, stderr: %s", needle, r.code, r.err);
+	cr_expect(one_claunch_line(r.err), "%s: not one \"claunch: \" line: %s", needle, r.err);
+	cr_expect(strstr(r.err, needle) != NULL, "%s not named in: %s", needle, r.err);
+	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++)
+		cr_expect_not(path_exists(cg_path(controllers[i], NULL, NULL)),
+			      "%s: %s was created", needle, cg_path(controllers[i], NULL, NULL));
+	assert_no_leftovers();
+}
+
+Test(claunch, bad_input_is_refused_before_anything_exists, .fini = teardown, .timeout = 40)
+{
+	char syntax_cfg[128], bad_value_cfg[128], where[160];
+
+	begin("bad");
+	make_temp_dir();
+	snprintf(syntax_cfg, sizeof(syntax_cfg), "%s/syntax.container", t.dir);
+	write_text(syntax_cfg, "[Container]\nMemory\nExec=true\n");
+	snprintf(bad_value_cfg, sizeof(bad_value_cfg), "%s/value.container", t.dir);
+	write_text(bad_value_cfg, "[Container]\n\nMemory=1q\nExec=true\n");
+
+	expect_refused((const char *const[]){ "--memory", "256q", "--", "true", NULL }, "--memory");
+	expect_refused((const char *const[]){ "--cpus", "-1", "--", "true", NULL }, "--cpus");
+	expect_refused((const char *const[]){ "--cpus", "1000", "--", "true", NULL }, "--cpus");
+	expect_refused((const char *const[]){ "--bind", "/nonexistent:/x", "--", "true", NULL },
+		       "--bind");
+	expect_refused((const char *const[]){ "--cap-add", "CAP_FOO", "--", "true", NULL },
+		       "--cap-add");
+	expect_refused((const char *const[]){ "--config", "/nonexistent", "--", "true", NULL },
+		       "--config");
+	snprintf(where, sizeof(where), "%s:2:", syntax_cfg);
+	expect_refused((const char *const[]){ "--config", syntax_cfg, NULL }, where);
+	snprintf(where, sizeof(where), "%s:3: Memory", bad_value_cfg);
+	expect_refused((const char *const[]){ "--config", bad_value_cfg, NULL }, where);
+	expect_refused((const char *const[]){ "-w", "/nonexistent-dir", "--", "true", NULL },
+		       "-w /nonexistent-dir");
+	expect_refused((const char *const[]){ "--tmpfs", "/etc/passwd", "--", "true", NULL },
+		       "--tmpfs");
+	expect_refused(
+		(const char *const[]){ "--bind", "/tmp:/nonexistent-dst", "--", "true", NULL },
+		"--bind");
+	expect_refused((const char *const[]){ NULL }, "no command");
+	expect_refused((const char *const[]){ "--", NULL }, "no command");
+}
+
+Test(claunch, config_unknown_key_is_a_warning, .fini = teardown, .timeout = 20)
+{
+	char cfg[128], want[256];
+	struct run r;
+
+	begin("cfgkey");
+	make_temp_dir();
+	snprintf(cfg, sizeof(cfg), "%s/app.container", t.dir);
+	write_text(cfg, "[Container]\nFoo=1\nHostname=fromcfg\nExec=hostname\n");
+	run(&r, (const char *const[]){ "--config", cfg, NULL });
+	snprintf(want, sizeof(want),
+		 "claunch: %s:2: unknown key \"Foo\" in [Container], ignoring\n", cfg);
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect_str_eq(r.err, want);
+	cr_expect_str_eq(r.out, "fromcfg\n");
+	assert_no_leftovers();
+}
+
+Test(claunch, exec_failures, .fini = teardown, .timeout = 30)
+{
+	char script[128];
+	struct run r;
+	int fd;
+
+	begin("exec");
+	make_temp_dir();
+	snprintf(script, sizeof(script), "%s/not-executable", t.dir);
+	fd = open(script, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	cr_assert_geq(fd, 0);
+	close(fd);
+
+	run(&r, (const char *const[]){ "--", "/nonexistent", NULL });
+	cr_expect_eq(r.code, 127, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect(strstr(r.err, "/nonexistent") != NULL, "%s", r.err);
+	assert_no_leftovers();
+
+	run(&r, (const char *const[]){ "--no-init", "--", "/nonexistent", NULL });
+	cr_expect_eq(r.code, 127, "--no-init: exit %d, stderr: %s", r.code, r.err);
+	cr_expect(strstr(r.err, "/nonexistent") != NULL, "%s", r.err);
+	assert_no_leftovers();
+
+	run(&r, (const char *const[]){ "--", script, NULL });
+	cr_expect_eq(r.code, 126, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect(strstr(r.err, "Permission denied") != NULL, "%s", r.err);
+	assert_no_leftovers();
+
+	run(&r, (const char *const[]){ "--no-init", "--", script, NULL });
+	cr_expect_eq(r.code, 126, "--no-init: exit %d, stderr: %s", r.code, r.err);
+	cr_expect(strstr(r.err, "Permission denied") != NULL, "%s", r.err);
+	assert_no_leftovers();
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* --rootfs */
+
+static void copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	ssize_t n;
+
+	cr_assert_geq(in, 0, "%s: %s", from, strerror(errno));
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	cr_assert_geq(out, 0, "%s: %s", to, strerror(errno));
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		cr_assert_eq(write(out, buf, (size_t)n), n);
+	close(in);
+	close(out);
+}
+
+/* ROOT/payload, ROOT/bin/busybox and its applets: nothing else. */
+static const char *make_rootfs(void)
+{
+	static const char *const applets[] = { "sh", "ls", "cat", "touch", "sleep", "grep", "wc" };
+	static char root[128];
+	char path[256];
+
+	make_temp_dir();
+	snprintf(root, sizeof(root), "%s/root", t.dir);
+	cr_assert_eq(mkdir(root, 0755), 0);
+	snprintf(path, sizeof(path), "%s/bin", root);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/bin/busybox", root);
+	copy_file("/bin/busybox", path, 0755);
+	for (size_t i = 0; i < sizeof(applets) / sizeof(applets[0]); i++) {
+		snprintf(path, sizeof(path), "%s/bin/%s", root, applets[i]);
+		cr_assert_eq(symlink("busybox", path), 0);
+	}
+	snprintf(path, sizeof(path), "%s/payload", root);
+	copy_file(t.payload, path, 0755);
+	return root;
+}
+
+Test(claunch, rootfs, .fini = teardown, .timeout = 40)
+{
+	static const char *const allowed[] = {
+		"bin", "payload", "dev", "proc", "sys", "run", "tmp"
+	};
+	const char *root;
+	char units[160], unit[200], path[200];
+	struct run r;
+	int pids = -1;
+
+	begin("rootfs");
+	if (!path_exists("/bin/busybox"))
+		cr_skip_test("no /bin/busybox to build a rootfs with");
+	root = make_rootfs();
+
+	run(&r, (const char *const[]){ "--rootfs", root, "--", "/bin/ls", "-1", "/", NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect(has_line(r.out, "bin") && has_line(r.out, "payload"), "%s", r.out);
+	{
+		char copy[sizeof(r.out)], *save = NULL;
+
+		snprintf(copy, sizeof(copy), "%s", r.out);
+		for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			bool ok = false;
+			for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+				ok = ok || strcmp(l, allowed[i]) == 0;
+			cr_expect(ok, "\"%s\" in the container's / is not the rootfs's", l);
+		}
+	}
+	assert_no_leftovers();
+
+	run(&r, (const char *const[]){ "--rootfs", root, "--", "sh", "-c",
+				       "echo x > /dev/null && cat /dev/null && echo null-ok; "
+				       "read c < /proc/1/comm; echo \"pid1 $c\"; "
+				       "ls -1 /proc | grep -c '^[0-9]'",
+				       NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect(has_line(r.out, "null-ok"), "/dev/null: %s", r.out);
+	cr_expect(has_line(r.out, "pid1 cinit"), "PID 1 is cinit though not in the rootfs: %s",
+		  r.out);
+	{
+		/* the count is the last line */
+		const char *nl = r.out + strlen(r.out);
+
+		if (nl > r.out)
+			nl--;
+		while (nl > r.out && nl[-1] != '\n')
+			nl--;
+		pids = atoi(nl);
+	}
+	cr_expect(pids >= 2 && pids <= 6, "%d pids in the container's /proc: %s", pids, r.out);
+	assert_no_leftovers();
+
+	run(&r, (const char *const[]){ "--rootfs", root, "--read-only", "--", "sh", "-c",
+				       "touch /run/y && echo run-ok; touch /x", NULL });
+	cr_expect_neq(r.code, 0, "--read-only: touch /x worked");
+	cr_expect(has_line(r.out, "run-ok"), "/run is not writable: %s %s", r.out, r.err);
+	cr_expect(strstr(r.err, "Read-only file system") != NULL, "%s", r.err);
+	snprintf(path, sizeof(path), "%s/x", root);
+	cr_expect_not(path_exists(path));
+	assert_no_leftovers();
+
+	run(&r, (const char *const[]){ "--rootfs", root, "--tmpfs", "/tmp", "--", "sh", "-c",
+				       "touch /tmp/a && ls /tmp", NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect_str_eq(r.out, "a\n");
+	snprintf(path, sizeof(path), "%s/tmp/a", root);
+	cr_expect_not(path_exists(path), "the tmpfs is the rootfs's directory");
+	assert_no_leftovers();
+
+	snprintf(units, sizeof(units), "%s/units", t.dir);
+	cr_assert_eq(mkdir(units, 0755), 0);
+	snprintf(unit, sizeof(unit), "%s/started.service", units);
+	write_text(unit, "[Service]\n"
+			 "ExecStartPre=/bin/busybox touch /run/started\n"
+			 "ExecStart=/payload sleep 100\n");
+	run(&r, (const char *const[]){ "--rootfs", root, "--units", units, "--", "sh", "-c",
+				       "sleep 0.5; ls /run/started", NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect_str_eq(r.out, "/run/started\n", "the service did not start: %s", r.err);
+	assert_no_leftovers();
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* -t */
+
+Test(claunch, tty, .fini = teardown, .timeout = 20)
+{
+	struct spawn_options o = { .on_pty = true };
+	struct run r;
+
+	begin("tty");
+	run_as(&r, &o, t.name, (const char *const[]){ "-t", "--", "sh", "-c", "tty", NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect(strncmp(r.out, "/dev/pts/", 9) == 0, "tty: %s", r.out);
+	assert_no_leftovers();
+
+	run_as(&r, &o, t.name, (const char *const[]){ "--", "sh", "-c", "tty", NULL });
+	cr_expect_str_eq(r.out, "not a tty\n", "without -t the container's stdin is /dev/null");
+	assert_no_leftovers();
+}
