@@ -251,6 +251,9 @@ __attribute__((noreturn)) static void child_main(const struct container_config *
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		child_fail(status_fd, CONTAINER_EXIT_SETUP, "cgroup namespace: %s",
 			   strerror(errno));
+	r = rootfs_mount_cgroups(&c->rootfs, err, sizeof(err));
+	if (r < 0)
+		child_fail(status_fd, CONTAINER_EXIT_SETUP, "%s", err);
 
 	child_security(c, status_fd, &envp);
 	if (!o->working_dir && c->rootfs.rootfs && chdir("/") < 0)

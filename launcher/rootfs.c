@@ -878,3 +878,110 @@ out:
 	util_closep(&x.root_fd);
 	return r;
 }
+
+/* ---- /sys/fs/cgroup ---- */
+
+#define CGROUP_DIR	 "/sys/fs/cgroup"
+#define CGROUP_UNIFIED	 "unified"
+#define SELF_CGROUP	 "/proc/self/cgroup"
+#define CGROUP_MNT_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+/* One v1 hierarchy of /proc/self/cgroup ("cpu,cpuacct" or "name=systemd"), mounted at
+ * CGROUP_DIR/NAME as docker does, with a link for each controller of a co-mounted pair. */
+static int rootfs_cgroup_v1(const char *controllers, unsigned long flags, char *err,
+			    size_t err_size)
+{
+	bool named = strncmp(controllers, "name=", 5) == 0;
+	const char *dir = named ? controllers + 5 : controllers;
+	char path[PATH_MAX], options[256];
+
+	if (!*dir || strchr(dir, '/'))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", CGROUP_DIR, dir);
+	snprintf(options, sizeof(options), "%s%s", named ? "none," : "", controllers);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		goto fail;
+	if (mount("cgroup", path, "cgroup", flags, options) < 0)
+		goto fail;
+	if (!named && strchr(controllers, ',')) {
+		char copy[256];
+
+		snprintf(copy, sizeof(copy), "%s", controllers);
+		for (char *save = NULL, *c = strtok_r(copy, ",", &save); c;
+		     c = strtok_r(NULL, ",", &save)) {
+			char link[PATH_MAX];
+
+			snprintf(link, sizeof(link), "%s/%s", CGROUP_DIR, c);
+			if (symlink(controllers, link) < 0 && errno != EEXIST)
+				goto fail;
+		}
+	}
+	return 0;
+fail:
+	snprintf(err, err_size, "mount %s: %s", path, strerror(errno));
+	return -errno;
+}
+
+int rootfs_mount_cgroups(const struct rootfs_config *c, char *err, size_t err_size)
+{
+	unsigned long flags = CGROUP_MNT_FLAGS | (c->privileged ? 0 : MS_RDONLY);
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t size = 0;
+	bool v1 = false;
+	int r = 0;
+
+	if (!c->rootfs)
+		return 0;
+	f = fopen(SELF_CGROUP, "re");
+	if (!f) {
+		snprintf(err, err_size, "%s: %s", SELF_CGROUP, strerror(errno));
+		return -errno;
+	}
+	while (getline(&line, &size, f) > 0)
+		if (strncmp(line, "0::", 3) != 0)
+			v1 = true;
+	if (!v1) {
+		if (mount("cgroup2", CGROUP_DIR, "cgroup2", flags, NULL) == 0)
+			return 0;
+		snprintf(err, err_size, "mount %s: %s", CGROUP_DIR, strerror(errno));
+		return -errno;
+	}
+
+	/* v1 or hybrid: a tmpfs holding one mount per hierarchy, made read-only at the end */
+	if (mount("tmpfs", CGROUP_DIR, "tmpfs", CGROUP_MNT_FLAGS, "mode=755") < 0) {
+		snprintf(err, err_size, "mount %s: %s", CGROUP_DIR, strerror(errno));
+		return -errno;
+	}
+	rewind(f);
+	while (r >= 0 && getline(&line, &size, f) > 0) {
+		char *controllers = strchr(line, ':'), *end;
+
+		if (!controllers)
+			continue;
+		controllers++;
+		end = strchr(controllers, ':');
+		if (!end)
+			continue;
+		*end = '\0';
+		if (*controllers) {
+			r = rootfs_cgroup_v1(controllers, flags, err, err_size);
+			continue;
+		}
+		/* hybrid: the controller-less cgroup2 */
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", CGROUP_DIR, CGROUP_UNIFIED);
+		if ((mkdir(path, 0755) < 0 && errno != EEXIST) ||
+		    mount("cgroup2", path, "cgroup2", flags, NULL) < 0) {
+			snprintf(err, err_size, "mount %s: %s", path, strerror(errno));
+			r = -errno;
+		}
+	}
+	if (r >= 0 && !c->privileged &&
+	    mount(NULL, CGROUP_DIR, NULL, MS_REMOUNT | MS_RDONLY | CGROUP_MNT_FLAGS, "mode=755") <
+		    0) {
+		snprintf(err, err_size, "mount %s: %s", CGROUP_DIR, strerror(errno));
+		r = -errno;
+	}
+	return r;
+}

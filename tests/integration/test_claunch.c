@@ -1102,6 +1102,21 @@ Test(claunch, rootfs, .fini = teardown, .timeout = 40)
 	cr_expect(pids >= 2 && pids <= 6, "%d pids in the container's /proc: %s", pids, r.out);
 	assert_no_leftovers();
 
+	/* the container reads its own limits where docker puts them, and cannot change them */
+	if (controller_exists("memory")) {
+		run(&r,
+		    (const char *const[]){ "--rootfs", root, "--memory", "100m", "--", "sh", "-c",
+					   "cat /sys/fs/cgroup/memory/memory.limit_in_bytes; "
+					   "echo 1 > /sys/fs/cgroup/memory/memory.limit_in_bytes "
+					   "|| echo refused",
+					   NULL });
+		cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+		cr_expect(has_line(r.out, "104857600"), "/sys/fs/cgroup/memory: %s %s", r.out,
+			  r.err);
+		cr_expect(has_line(r.out, "refused"), "the limit was writable: %s", r.out);
+		assert_no_leftovers();
+	}
+
 	run(&r, (const char *const[]){ "--rootfs", root, "--read-only", "--", "sh", "-c",
 				       "touch /run/y && echo run-ok; touch /x", NULL });
 	cr_expect_neq(r.code, 0, "--read-only: touch /x worked");
