@@ -25,18 +25,21 @@
 #include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CLAUNCH_EXIT_ERROR   125
-#define CLAUNCH_CGROUP_ROOT  "/sys/fs/cgroup"
-#define CLAUNCH_PARENT	     "/claunch"
-#define CLAUNCH_RUN_DIR	     "/run/claunch"
-#define CLAUNCH_RUN_DIR_MODE 0711
-#define CLAUNCH_LOCK_FILE    CLAUNCH_RUN_DIR "/lock"
-#define CLAUNCH_CINIT_ENV    "CLAUNCH_CINIT"
-#define CLAUNCH_MIB	     (UINT64_C(1) << 20)
+#define CLAUNCH_EXIT_ERROR     125
+#define CLAUNCH_CGROUP_ROOT    "/sys/fs/cgroup"
+#define CLAUNCH_PARENT	       "/claunch"
+#define CLAUNCH_RUN_DIR	       "/run/claunch"
+#define CLAUNCH_RUN_DIR_MODE   0711
+#define CLAUNCH_LOCK_FILE      CLAUNCH_RUN_DIR "/lock"
+#define CLAUNCH_CONTROL_SOCKET "control" /* cinit's, in its runtime directory */
+#define CLAUNCH_CINIT_ENV      "CLAUNCH_CINIT"
+#define CLAUNCH_MIB	       (UINT64_C(1) << 20)
 /* After SIGKILL, a v1 cgroup can stay busy for a moment while the last tasks finish exiting;
  * v1 has no event for "empty", so rmdir is retried this many times, 1 ms apart. */
 #define CLAUNCH_DESTROY_TRIES 2000
@@ -55,6 +58,7 @@ struct claunch {
 	struct cg_driver *driver;
 	bool cgroup_created;
 	char *runtime_dir; /* cinit's control and notify sockets on the host: /run/claunch/NAME */
+	bool runtime_dir_owned;
 	struct console console;
 	int null_fd;
 	struct container container;
@@ -137,16 +141,51 @@ static void runtime_dir_remove(const char *dir)
 	(void)rmdir(dir);
 }
 
-/* Under the state lock, which made CLAUNCH_RUN_DIR. */
-static int runtime_dir_prepare(struct claunch *cl)
+/* A runtime directory whose cinit is gone: its control socket refuses connections. One
+ * without a socket yet may belong to a cinit that is starting, and stays. */
+static bool runtime_dir_is_stale(int dir_fd, const char *name)
 {
-	if (asprintf(&cl->runtime_dir, "%s/%s", CLAUNCH_RUN_DIR, cl->options.name) < 0) {
-		cl->runtime_dir = NULL;
-		return log_error("out of memory");
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = -1;
+
+	if (snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/%s/%s", CLAUNCH_RUN_DIR, name,
+		     CLAUNCH_CONTROL_SOCKET) >= (int)sizeof(addr.sun_path))
+		return false;
+	if (faccessat(dir_fd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	return fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 &&
+	       errno == ECONNREFUSED;
+}
+
+/* Removes the runtime directories of containers whose claunch was SIGKILLed. */
+static void runtime_dirs_sweep(void)
+{
+	DIR *d = opendir(CLAUNCH_RUN_DIR);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX];
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.' ||
+		    !runtime_dir_is_stale(dirfd(d), de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", CLAUNCH_RUN_DIR, de->d_name);
+		runtime_dir_remove(path);
 	}
-	/* a leftover of a claunch that was SIGKILLed: its cgroup was just found empty */
+	closedir(d);
+}
+
+/* Under the state lock, which made CLAUNCH_RUN_DIR; cl->runtime_dir was named in
+ * check_options(), as cinit's command line needs it. */
+static void runtime_dir_prepare(struct claunch *cl)
+{
+	runtime_dirs_sweep();
+	/* a leftover of this name: its cgroup was just found empty */
 	runtime_dir_remove(cl->runtime_dir);
-	return 0;
+	cl->runtime_dir_owned = true;
 }
 
 /* ---- the cgroup ---- */
@@ -243,11 +282,8 @@ static int cgroup_create(struct claunch *cl)
 	if (r < 0)
 		return log_error_errno(r, "writing the limits of cgroup %s/%s", parent, o->name);
 
-	if (o->units && !o->rootfs) {
-		r = runtime_dir_prepare(cl);
-		if (r < 0)
-			return r;
-	}
+	if (cl->runtime_dir)
+		runtime_dir_prepare(cl);
 	if (o->limits.memory_max != CG_UNLIMITED) {
 		cl->oom_fd = cg_driver_oom_fd(cl->driver);
 		if (cl->oom_fd < 0)
@@ -571,6 +607,12 @@ static int check_options(struct claunch *cl)
 		return log_error("--no-init: needs a command");
 	if (o->no_init && o->units)
 		return log_error("--units: services need cinit, not --no-init");
+	/* cinit's sockets: with a rootfs in the container's own /run, else on the host */
+	if (o->units && !o->rootfs &&
+	    asprintf(&cl->runtime_dir, "%s/%s", CLAUNCH_RUN_DIR, o->name) < 0) {
+		cl->runtime_dir = NULL;
+		return log_error("out of memory");
+	}
 	r = check_host_paths(o);
 	if (r < 0)
 		return r;
@@ -730,7 +772,8 @@ static int claunch_run(struct claunch *cl)
 	console_close(&cl->console);
 	if (cl->driver && cgroup_teardown(cl) < 0 && code == 0)
 		code = CLAUNCH_EXIT_ERROR;
-	if (cl->runtime_dir)
+	/* not before it was ours: a running container of the same name has the same one */
+	if (cl->runtime_dir_owned)
 		runtime_dir_remove(cl->runtime_dir);
 	return code;
 }

@@ -904,6 +904,53 @@ Test(claunch, sigkill_of_claunch_leaves_nothing_running, .fini = teardown, .time
 	assert_no_leftovers_of(second);
 }
 
+/* Services on the host's filesystem: cinit's sockets are in /run/claunch/NAME, reachable
+ * with `cinit ctl` from the host, and gone with the container. */
+Test(claunch, units_on_the_host_fs, .fini = teardown, .timeout = 30)
+{
+	char unit[PATH_MAX], text[PATH_MAX + 128], runtime[PATH_MAX], socket_path[PATH_MAX + 16],
+		env[PATH_MAX + 32];
+	const char *err = NULL;
+	struct proc p;
+	struct run r;
+	int code = -1;
+
+	begin("units");
+	make_temp_dir();
+	snprintf(unit, sizeof(unit), "%s/web.service", t.dir);
+	snprintf(text, sizeof(text),
+		 "[Service]\nExecStart=%s sleep 100\nExecStopPost=/bin/echo web stopped\n",
+		 t.payload);
+	write_text(unit, text);
+	snprintf(runtime, sizeof(runtime), "%s/%s", RUN_DIR, t.name);
+	snprintf(socket_path, sizeof(socket_path), "%s/control", runtime);
+
+	spawn_claunch(
+		&p, NULL, t.name,
+		(const char *const[]){ "--units", t.dir, "--", t.payload, "sleep", "100", NULL });
+	for (long long deadline = harness_now_ms() + T_SHORT;
+	     !path_exists(socket_path) && harness_now_ms() < deadline;)
+		usleep(10000);
+	cr_expect(path_exists(socket_path), "no control socket at %s", socket_path);
+	snprintf(env, sizeof(env), "CINIT_RUNTIME_DIR=%s", runtime);
+	for (long long deadline = harness_now_ms() + T_SHORT; harness_now_ms() < deadline;) {
+		code = harness_run((const char *const[]){ "/usr/bin/env", env, harness_cinit(),
+							  "ctl", "status", "web", NULL },
+				   &err);
+		if (code == 0)
+			break;
+		usleep(20000);
+	}
+	cr_expect_eq(code, 0, "cinit ctl status web from the host: %d: %s", code, err);
+
+	kill(p.pid, SIGTERM);
+	finish(&p, &r);
+	cr_expect_eq(r.code, 143, "exit %d, stderr: %s", r.code, r.err);
+	cr_expect(strstr(r.out, "web stopped") != NULL, "the service was not stopped: %s %s", r.out,
+		  r.err);
+	assert_no_leftovers();
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Errors */
 
