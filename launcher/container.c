@@ -8,6 +8,7 @@
 #include "common/users.h"
 #include "common/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -29,6 +30,9 @@
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
 #ifndef AT_EMPTY_PATH
 #define AT_EMPTY_PATH 0x1000
 #endif
@@ -37,6 +41,7 @@
 #define CONTAINER_WORKDIR_MODE 0755
 #define CONTAINER_LOOPBACK     "lo"
 #define CONTAINER_STATUS_MAX   600
+#define CONTAINER_UMASK	       0022 /* docker's, whatever the caller's */
 
 extern char **environ;
 
@@ -56,6 +61,23 @@ __attribute__((noreturn, format(printf, 3, 4))) static void child_fail(int statu
 	va_end(ap);
 	(void)util_write_all(status_fd, msg, strlen(msg));
 	_exit(code);
+}
+
+/* close_range() needs Linux 5.11 for CLOSE_RANGE_CLOEXEC: the same through /proc. */
+static void mark_fds_cloexec(int status_fd)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	if (!d)
+		child_fail(status_fd, CONTAINER_EXIT_SETUP, "/proc/self/fd: %s", strerror(errno));
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+
+		if (fd > 2 && fd != dirfd(d))
+			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	closedir(d);
 }
 
 static int loopback_up(void)
@@ -151,28 +173,25 @@ static void child_stdio(const struct container_config *c, int status_fd)
 static void child_security(const struct container_config *c, int status_fd, char ***envp)
 {
 	const struct claunch_options *o = c->options;
-	char err[512];
+	char err[512], spec[512];
+	struct user_record rec;
 	uid_t uid = 0;
 	gid_t gid = 0, groups[CONTAINER_MAX_GROUPS];
 	size_t ngroups = 0;
 	int r;
 
-	if (o->user) {
-		char spec[512];
-		struct user_record rec;
-
-		snprintf(spec, sizeof(spec), "%s%s%s", o->user, o->group ? ":" : "",
-			 o->group ? o->group : "");
-		r = users_resolve("/", spec, &uid, &gid, groups, ELEMENTSOF(groups), &ngroups);
-		if (r < 0)
-			child_fail(status_fd, CONTAINER_EXIT_SETUP, "--user: \"%s\": %s", spec,
-				   r == -ESRCH ? "no such user or group in the container"
-					       : strerror(-r));
-		if (users_lookup_user("/", o->user, &rec) == 0)
-			*envp = env_with_home(*envp, rec.home, status_fd);
-	} else {
-		*envp = env_with_home(*envp, "/root", status_fd);
-	}
+	/* root by default, with root's groups from the container's /etc/group: never the
+	 * launcher's own gid and supplementary groups */
+	snprintf(spec, sizeof(spec), "%s%s%s", o->user ? o->user : "0", o->group ? ":" : "",
+		 o->group ? o->group : "");
+	r = users_resolve("/", spec, &uid, &gid, groups, ELEMENTSOF(groups), &ngroups);
+	if (r < 0)
+		child_fail(status_fd, CONTAINER_EXIT_SETUP, "--user: \"%s\": %s", spec,
+			   r == -ESRCH ? "no such user or group in the container" : strerror(-r));
+	if (users_lookup_user("/", o->user ? o->user : "0", &rec) == 0 && rec.name[0])
+		*envp = env_with_home(*envp, rec.home, status_fd);
+	else
+		*envp = env_with_home(*envp, o->user ? "/" : "/root", status_fd);
 
 	r = security_caps_bound(c->caps);
 	if (r < 0)
@@ -187,17 +206,14 @@ static void child_security(const struct container_config *c, int status_fd, char
 	if (r < 0)
 		child_fail(status_fd, CONTAINER_EXIT_SETUP, "%s", err);
 
-	if (o->user) {
-		if (setgroups(ngroups, groups) < 0)
-			child_fail(status_fd, CONTAINER_EXIT_SETUP, "setgroups: %s",
-				   strerror(errno));
-		if (setresgid(gid, gid, gid) < 0)
-			child_fail(status_fd, CONTAINER_EXIT_SETUP, "setgid %u: %s", (unsigned)gid,
-				   strerror(errno));
-		if (setresuid(uid, uid, uid) < 0)
-			child_fail(status_fd, CONTAINER_EXIT_SETUP, "setuid %u: %s", (unsigned)uid,
-				   strerror(errno));
-	}
+	if (setgroups(ngroups, groups) < 0)
+		child_fail(status_fd, CONTAINER_EXIT_SETUP, "setgroups: %s", strerror(errno));
+	if (setresgid(gid, gid, gid) < 0)
+		child_fail(status_fd, CONTAINER_EXIT_SETUP, "setgid %u: %s", (unsigned)gid,
+			   strerror(errno));
+	if (setresuid(uid, uid, uid) < 0)
+		child_fail(status_fd, CONTAINER_EXIT_SETUP, "setuid %u: %s", (unsigned)uid,
+			   strerror(errno));
 	if (uid == 0) {
 		r = security_caps_set(c->caps, -1);
 		if (r < 0)
@@ -216,6 +232,9 @@ __attribute__((noreturn)) static void child_main(const struct container_config *
 	char go;
 	int r;
 
+	/* the launcher's state lock, held through this copy of its fd until closed */
+	if (c->close_fd >= 0)
+		(void)close(c->close_fd);
 	/* the container dies with claunch: set again after the credentials change */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		child_fail(status_fd, CONTAINER_EXIT_SETUP, "prctl: %s", strerror(errno));
@@ -258,6 +277,12 @@ __attribute__((noreturn)) static void child_main(const struct container_config *
 	child_security(c, status_fd, &envp);
 	if (!o->working_dir && c->rootfs.rootfs && chdir("/") < 0)
 		child_fail(status_fd, CONTAINER_EXIT_SETUP, "chdir /: %s", strerror(errno));
+
+	/* Only 0, 1 and 2 go into the container: anything else the caller left open (a
+	 * directory of the host, a socket) would let it reach outside. */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		mark_fds_cloexec(status_fd);
+	umask(CONTAINER_UMASK);
 
 	/* a change of credentials clears the parent-death signal */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)

@@ -31,6 +31,7 @@ struct container_config {
 	bool controlling_tty; /* stdio[0] is a pty slave that becomes the controlling terminal */
 	const char *hostname; /* NULL: keep the host's */
 	bool new_net;	      /* own network namespace (lo only, up) */
+	int close_fd;	      /* closed first thing in the child (the launcher's lock), or -1 */
 };
 
 struct container {

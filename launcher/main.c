@@ -376,8 +376,12 @@ static int signals_setup(struct claunch *cl)
 
 	sigemptyset(&set);
 	for (int sig = 1; sig < NSIG; sig++)
-		if (signal_forwardable(sig) || sig == SIGCHLD)
+		if (signal_forwardable(sig) || sig == SIGCHLD) {
+			/* one ignored by our caller (nohup, `&` in a script) would never reach
+			 * the signalfd, and the container would inherit it ignored */
+			(void)signal(sig, SIG_DFL);
 			sigaddset(&set, sig);
+		}
 	/* a closed stdout shows as EPIPE on the write, not as death */
 	(void)signal(SIGPIPE, SIG_IGN);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
@@ -437,6 +441,9 @@ static int on_signals(struct claunch *cl, int *status)
 				}
 			continue;
 		}
+		/* the pid may be reused once reaped */
+		if (exited)
+			continue;
 		if (sig == SIGWINCH && cl->console.master >= 0) {
 			console_resize(&cl->console);
 			continue;
@@ -461,11 +468,8 @@ static int run_loop(struct claunch *cl, int *status)
 		r = epoll_watch(cl->epoll_fd, cl->oom_fd, EPOLLIN, EVENT_OOM, EPOLL_CTL_ADD);
 	if (r >= 0 && con->master >= 0)
 		r = epoll_watch(cl->epoll_fd, con->master, EPOLLIN, EVENT_MASTER, EPOLL_CTL_ADD);
-	if (r >= 0 && con->master >= 0 && cl->options.interactive) {
+	if (r >= 0 && con->master >= 0 && cl->options.interactive)
 		r = epoll_watch(cl->epoll_fd, STDIN_FILENO, EPOLLIN, EVENT_STDIN, EPOLL_CTL_ADD);
-		if (r == -EPERM) /* a regular file: always readable, so read it as input now */
-			r = 0;
-	}
 	if (r < 0)
 		return log_error_errno(r, "epoll");
 
@@ -489,7 +493,8 @@ static int run_loop(struct claunch *cl, int *status)
 					cl->oom_event = true;
 				break;
 			case EVENT_MASTER:
-				if (events[i].events & EPOLLIN && console_read_master(con) < 0) {
+				if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR) &&
+				    console_read_master(con) < 0) {
 					/* the container closed its terminal: wait for its exit */
 					(void)epoll_ctl(cl->epoll_fd, EPOLL_CTL_DEL, con->master,
 							NULL);
@@ -603,6 +608,9 @@ static int check_options(struct claunch *cl)
 		return log_error("--generate-unit: not supported yet");
 	if (o->n_command == 0 && !o->units)
 		return log_error("no command given (see --help)");
+	/* docker: the pty copies keystrokes; a pipe or file belongs to -i alone */
+	if (o->tty && o->interactive && !isatty(STDIN_FILENO))
+		return log_error("-t: the input device is not a TTY (use -i without -t)");
 	if (o->no_init && o->n_command == 0)
 		return log_error("--no-init: needs a command");
 	if (o->no_init && o->units)
@@ -660,6 +668,7 @@ static int container_start(struct claunch *cl)
 		.stdio = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO },
 		.hostname = o->hostname ? o->hostname : (o->net == CLAUNCH_NET_HOST ? NULL : o->name),
 		.new_net = o->net != CLAUNCH_NET_HOST,
+		.close_fd = -1,
 	};
 	_cleanup_close_ int cgroup_fd = -1;
 	char err[640];
@@ -696,6 +705,7 @@ static int container_start(struct claunch *cl)
 		cgroup_fd = cg_driver_cgroup_fd(cl->driver);
 		c.cgroup_fd = cgroup_fd;
 	}
+	c.close_fd = cl->lock_fd;
 	r = container_spawn(&c, &cl->container);
 	if (r < 0) {
 		log_error_errno(r, "starting the container");
@@ -770,11 +780,16 @@ static int claunch_run(struct claunch *cl)
 	state_unlock(cl);
 	container_reap(cl);
 	console_close(&cl->console);
-	if (cl->driver && cgroup_teardown(cl) < 0 && code == 0)
-		code = CLAUNCH_EXIT_ERROR;
+	/* Under the lock: a new claunch of the same name reuses an empty cgroup, which this
+	 * one might otherwise find populated again on its way out and kill. */
+	if (cl->cgroup_created)
+		(void)state_lock(cl);
 	/* not before it was ours: a running container of the same name has the same one */
 	if (cl->runtime_dir_owned)
 		runtime_dir_remove(cl->runtime_dir);
+	if (cl->driver && cgroup_teardown(cl) < 0 && code == 0)
+		code = CLAUNCH_EXIT_ERROR;
+	state_unlock(cl);
 	return code;
 }
 
@@ -807,6 +822,11 @@ int main(int argc, char **argv)
 	int r, code;
 
 	log_setup("claunch", LOG_LEVEL_WARNING);
+	/* a closed 0, 1 or 2 would be taken by claunch's own fds and given to the container */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 &&
+		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			return CLAUNCH_EXIT_ERROR;
 	r = claunch_parse(argc, argv, &cl.options, err, sizeof(err));
 	if (r < 0) {
 		log_error("%s", err);

@@ -28,7 +28,7 @@
 #define CAP_BIT(c)	  (UINT64_C(1) << (c))
 #define CAP_NEVER	  UINT64_C(0)
 /* Bump when the cached filter's layout or meaning changes without a version change. */
-#define SECURITY_FILTER_FORMAT 2
+#define SECURITY_FILTER_FORMAT 3
 
 /* moby oci/caps/defaults.go DefaultCapabilities() (docker 28), also listed in docker's
  * docs/security "Linux kernel capabilities" and run reference "Runtime privilege". */
@@ -283,8 +283,7 @@ int security_caps_set(uint64_t set, int last)
 	if (!caps)
 		return -errno;
 	if (n_values > 0 && (cap_set_flag(caps, CAP_PERMITTED, n_values, values, CAP_SET) < 0 ||
-			     cap_set_flag(caps, CAP_EFFECTIVE, n_values, values, CAP_SET) < 0 ||
-			     cap_set_flag(caps, CAP_INHERITABLE, n_values, values, CAP_SET) < 0))
+			     cap_set_flag(caps, CAP_EFFECTIVE, n_values, values, CAP_SET) < 0))
 		r = -errno;
 	else if (cap_set_proc(caps) < 0)
 		r = -errno;
@@ -438,13 +437,28 @@ finish:
 	return r;
 }
 
-/* FNV-1a over everything the filter depends on: the tables here, the capabilities that
- * change it, libseccomp's version and the architecture. A new claunch or libseccomp gets a
- * new key, never an old filter. */
+#define FNV_OFFSET UINT64_C(1469598103934665603)
+#define FNV_PRIME  UINT64_C(1099511628211)
+
+static uint64_t fnv_bytes(uint64_t h, const void *data, size_t size)
+{
+	const uint8_t *p = data;
+
+	for (size_t i = 0; i < size; i++)
+		h = (h ^ p[i]) * FNV_PRIME;
+	return h;
+}
+
+/* FNV-1a over everything the filter depends on: the tables and actions here, the
+ * capabilities that change it, libseccomp's version, the architecture, and when this file was
+ * compiled (a rebuild with other rules under the same version). A new claunch or libseccomp
+ * gets a new key, never an old filter. */
 static uint64_t seccomp_cache_key(uint64_t caps)
 {
+	static const char build[] = PACKAGE_VERSION " " __DATE__ " " __TIME__;
+	static const int actions[] = { EPERM, ENOSYS, SCMP_ARCH_X86, SCMP_ARCH_X32, SCMP_ARCH_ARM };
 	const struct scmp_version *v = seccomp_version();
-	uint64_t mask = SYS_ADMIN, h = UINT64_C(1469598103934665603);
+	uint64_t mask = SYS_ADMIN, h = FNV_OFFSET;
 	uint64_t words[6];
 
 	for (size_t i = 0; i < ELEMENTSOF(denied_syscalls); i++) {
@@ -463,49 +477,85 @@ static uint64_t seccomp_cache_key(uint64_t caps)
 	words[5] = SECURITY_FILTER_FORMAT;
 	for (size_t i = 0; i < ELEMENTSOF(words); i++)
 		h = (h ^ words[i]) * UINT64_C(1099511628211);
-	for (const char *c = PACKAGE_VERSION; *c; c++)
-		h = (h ^ (uint8_t)*c) * UINT64_C(1099511628211);
-	return h;
+	h = fnv_bytes(h, actions, sizeof(actions));
+	return fnv_bytes(h, build, sizeof(build));
 }
 
-/* A cached filter is trusted only if root wrote it and nobody else can have. */
-static int seccomp_cache_read(const char *path, struct security_filter *ret)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
+/* The cache file: this header, then len instructions. */
+#define SECCOMP_CACHE_MAGIC "claunchF"
+struct seccomp_cache_header {
+	char magic[8];
+	uint64_t key;
+	uint32_t len;
+	uint32_t reserved;
+	uint64_t checksum; /* FNV-1a of the instructions */
+};
 
+/* Only a directory and a file that root alone can write are trusted. */
+static bool root_only(const struct stat *st)
+{
+	return st->st_uid == 0 && !(st->st_mode & 0022);
+}
+
+/* A cached filter is used only if root alone could have written it and it is whole: the
+ * header names this key and the checksum matches. */
+static int seccomp_cache_read(const char *dir, const char *path, uint64_t key,
+			      struct security_filter *ret)
+{
+	_cleanup_close_ int fd = -1;
+	struct seccomp_cache_header h;
+	struct stat st;
+	size_t size;
+
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || !root_only(&st))
+		return -EPERM;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0022) || st.st_size <= 0 ||
-	    st.st_size % (off_t)sizeof(struct sock_filter) != 0 ||
-	    st.st_size > SECURITY_FILTER_MAX * (off_t)sizeof(struct sock_filter))
+	if (!S_ISREG(st.st_mode) || !root_only(&st) || st.st_nlink != 1)
+		return -EPERM;
+	if (util_read(fd, &h, sizeof(h)) != (ssize_t)sizeof(h) ||
+	    memcmp(h.magic, SECCOMP_CACHE_MAGIC, sizeof(h.magic)) != 0 || h.key != key ||
+	    h.len == 0 || h.len > SECURITY_FILTER_MAX)
 		return -EINVAL;
-	ret->insns = malloc((size_t)st.st_size);
+	size = h.len * sizeof(struct sock_filter);
+	if (st.st_size != (off_t)(sizeof(h) + size))
+		return -EINVAL;
+	ret->insns = malloc(size);
 	if (!ret->insns)
 		return -ENOMEM;
-	if (util_read(fd, ret->insns, (size_t)st.st_size) != st.st_size) {
+	if (util_read(fd, ret->insns, size) != (ssize_t)size ||
+	    fnv_bytes(FNV_OFFSET, ret->insns, size) != h.checksum) {
 		free(ret->insns);
 		ret->insns = NULL;
-		return -EIO;
+		return -EINVAL;
 	}
-	ret->len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
+	ret->len = (unsigned short)h.len;
 	return 0;
 }
 
 /* Best effort: a failure only means the next run compiles again. */
-static void seccomp_cache_write(const char *dir, const char *path, const struct security_filter *f)
+static void seccomp_cache_write(const char *dir, const char *path, uint64_t key,
+				const struct security_filter *f)
 {
+	size_t size = f->len * sizeof(struct sock_filter);
+	struct seccomp_cache_header h = {
+		.key = key,
+		.len = f->len,
+		.checksum = fnv_bytes(FNV_OFFSET, f->insns, size),
+	};
 	char tmp[PATH_MAX];
 	int fd;
 
+	memcpy(h.magic, SECCOMP_CACHE_MAGIC, sizeof(h.magic));
 	if (snprintf(tmp, sizeof(tmp), "%s/.seccomp.%ld", dir, (long)getpid()) >= (int)sizeof(tmp))
 		return;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return;
-	if (util_write_all(fd, f->insns, f->len * sizeof(struct sock_filter)) < 0 ||
+	if (util_write_all(fd, &h, sizeof(h)) < 0 || util_write_all(fd, f->insns, size) < 0 ||
 	    close(fd) < 0 || rename(tmp, path) < 0)
 		(void)unlink(tmp);
 }
@@ -514,7 +564,7 @@ int security_seccomp_prepare(const struct claunch_options *o, const char *cache_
 			     struct security_filter *ret, char *err, size_t err_size)
 {
 	char path[PATH_MAX] = "";
-	uint64_t caps;
+	uint64_t caps, key;
 	int r;
 
 	ret->insns = NULL;
@@ -539,15 +589,15 @@ int security_seccomp_prepare(const struct claunch_options *o, const char *cache_
 	r = security_caps_compute(o, &caps, err, err_size);
 	if (r < 0)
 		return r;
+	key = seccomp_cache_key(caps);
 	if (cache_dir) {
-		snprintf(path, sizeof(path), "%s/seccomp-%016" PRIx64 ".bpf", cache_dir,
-			 seccomp_cache_key(caps));
-		if (seccomp_cache_read(path, ret) == 0)
+		snprintf(path, sizeof(path), "%s/seccomp-%016" PRIx64 ".bpf", cache_dir, key);
+		if (seccomp_cache_read(cache_dir, path, key, ret) == 0)
 			return 0;
 	}
 	r = seccomp_compile(caps, ret, err, err_size);
 	if (r >= 0 && cache_dir)
-		seccomp_cache_write(cache_dir, path, ret);
+		seccomp_cache_write(cache_dir, path, key, ret);
 	return r;
 }
 

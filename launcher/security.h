@@ -22,14 +22,15 @@ int security_caps_compute(const struct claunch_options *o, uint64_t *ret_set, ch
 int security_caps_bound(uint64_t set);
 
 /* Drops every capability not in set from the bounding set (up to
- * /proc/sys/kernel/cap_last_cap), sets permitted, effective and inheritable to set and clears
+ * /proc/sys/kernel/cap_last_cap), sets permitted and effective to set (inheritable empty), clears
  * the ambient set. Bits past the running kernel's last capability are ignored. Needs
  * CAP_SETPCAP. Returns 0 or -errno. */
 int security_caps_apply(uint64_t set);
 
-/* Sets permitted, effective and inheritable to set (bits up to last, the kernel's last
- * capability, or -1 to look it up) and clears the ambient set; the bounding set is left
- * alone. Returns 0 or -errno. */
+/* Sets permitted and effective to set (bits up to last, the kernel's last capability, or -1
+ * to look it up), inheritable to nothing (as docker since CVE-2022-24769: file-inheritable
+ * capabilities must not come back after a user switch) and clears the ambient set; the
+ * bounding set is left alone. Returns 0 or -errno. */
 int security_caps_set(uint64_t set, int last);
 
 /* prctl(PR_SET_NO_NEW_PRIVS). Returns 0 or -errno. */

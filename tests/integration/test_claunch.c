@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -902,6 +903,43 @@ Test(claunch, sigkill_of_claunch_leaves_nothing_running, .fini = teardown, .time
 	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
 	assert_no_leftovers_of(t.name);
 	assert_no_leftovers_of(second);
+}
+
+/* What claunch's caller has (open fds, groups, umask, ignored signals) does not reach the
+ * container, and root in it has no inheritable capabilities (CVE-2022-24769). */
+Test(claunch, nothing_of_the_caller_leaks_in, .fini = teardown, .timeout = 20)
+{
+	struct sigaction ignore = { .sa_handler = SIG_IGN }, old_int, old_hup;
+	gid_t groups[] = { 0, 4242 };
+	struct run r;
+	mode_t old_umask;
+	int fd;
+
+	begin("leaks");
+	fd = open("/tmp", O_RDONLY | O_DIRECTORY); /* not CLOEXEC, on purpose */
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(setgroups(2, groups), 0, "setgroups: %s", strerror(errno));
+	old_umask = umask(077);
+	sigaction(SIGINT, &ignore, &old_int);
+	sigaction(SIGHUP, &ignore, &old_hup);
+	run(&r, (const char *const[]){ "--", "sh", "-c",
+				       "ls /proc/self/fd | tr '\\n' ' '; echo; id -G; umask; "
+				       "grep -e SigIgn -e CapInh /proc/self/status",
+				       NULL });
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	umask(old_umask);
+	(void)setgroups(0, NULL);
+	close(fd);
+
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	/* ls's own directory fd is 3 */
+	cr_expect(has_line(r.out, "0 1 2 3 "), "fds in the container: %s", r.out);
+	cr_expect(has_line(r.out, "0"), "groups in the container: %s", r.out);
+	cr_expect(has_line(r.out, "0022"), "umask in the container: %s", r.out);
+	cr_expect(has_line(r.out, "SigIgn:\t0000000000000000"), "%s", r.out);
+	cr_expect(has_line(r.out, "CapInh:\t0000000000000000"), "%s", r.out);
+	assert_no_leftovers();
 }
 
 /* Services on the host's filesystem: cinit's sockets are in /run/claunch/NAME, reachable
