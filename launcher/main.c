@@ -143,19 +143,26 @@ static void runtime_dir_remove(const char *dir)
 
 /* A runtime directory whose cinit is gone: its control socket refuses connections. One
  * without a socket yet may belong to a cinit that is starting, and stays. */
-static bool runtime_dir_is_stale(int dir_fd, const char *name)
+/* 0 when a cinit answers on NAME's control socket, else -errno of the connection
+ * (-ECONNREFUSED: its cinit is gone; -ENOENT: none yet, or never). */
+static int runtime_dir_probe(const char *name)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	_cleanup_close_ int fd = -1;
 
 	if (snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/%s/%s", CLAUNCH_RUN_DIR, name,
 		     CLAUNCH_CONTROL_SOCKET) >= (int)sizeof(addr.sun_path))
-		return false;
-	if (faccessat(dir_fd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-		return false;
+		return -ENAMETOOLONG;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	return fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 &&
-	       errno == ECONNREFUSED;
+	if (fd < 0)
+		return -errno;
+	return connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ? -errno : 0;
+}
+
+static bool runtime_dir_is_stale(int dir_fd, const char *name)
+{
+	return faccessat(dir_fd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       runtime_dir_probe(name) == -ECONNREFUSED;
 }
 
 /* Removes the runtime directories of containers whose claunch was SIGKILLed. */
@@ -180,12 +187,18 @@ static void runtime_dirs_sweep(void)
 
 /* Under the state lock, which made CLAUNCH_RUN_DIR; cl->runtime_dir was named in
  * check_options(), as cinit's command line needs it. */
-static void runtime_dir_prepare(struct claunch *cl)
+static int runtime_dir_prepare(struct claunch *cl)
 {
 	runtime_dirs_sweep();
-	/* a leftover of this name: its cgroup was just found empty */
+	/* names are unique per --cgroup-parent, runtime directories on the host */
+	if (runtime_dir_probe(cl->options.name) == 0)
+		return log_error("--name %s: a container of that name is running (under another "
+				 "--cgroup-parent)",
+				 cl->options.name);
+	/* a leftover of this name */
 	runtime_dir_remove(cl->runtime_dir);
 	cl->runtime_dir_owned = true;
+	return 0;
 }
 
 /* ---- the cgroup ---- */
@@ -283,7 +296,9 @@ static int cgroup_create(struct claunch *cl)
 		return log_error_errno(r, "writing the limits of cgroup %s/%s", parent, o->name);
 
 	if (cl->runtime_dir)
-		runtime_dir_prepare(cl);
+		r = runtime_dir_prepare(cl);
+	if (r < 0)
+		return r;
 	if (o->limits.memory_max != CG_UNLIMITED) {
 		cl->oom_fd = cg_driver_oom_fd(cl->driver);
 		if (cl->oom_fd < 0)
