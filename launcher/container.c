@@ -63,6 +63,29 @@ __attribute__((noreturn, format(printf, 3, 4))) static void child_fail(int statu
 	_exit(code);
 }
 
+/* The kernel's struct sigaction: libc refuses its reserved real-time signals (32, 33). */
+struct container_kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+/* An ignored signal stays ignored across exec: the container gets none of its caller's
+ * (nohup, a background job) nor the launcher's SIGPIPE. */
+static void reset_ignored_signals(void)
+{
+	for (int sig = 1; sig <= 64; sig++) {
+		struct container_kernel_sigaction old, dfl = { .handler = SIG_DFL };
+
+		if (sig == SIGKILL || sig == SIGSTOP ||
+		    syscall(SYS_rt_sigaction, sig, NULL, &old, sizeof(old.mask)) < 0 ||
+		    old.handler != SIG_IGN)
+			continue;
+		(void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+	}
+}
+
 /* close_range() needs Linux 5.11 for CLOSE_RANGE_CLOEXEC: the same through /proc. */
 static void mark_fds_cloexec(int status_fd)
 {
@@ -291,7 +314,7 @@ __attribute__((noreturn)) static void child_main(const struct container_config *
 	 * a signal forwarded before it has its signalfd stays pending instead of meeting the
 	 * default action, which the kernel drops for a namespace's PID 1. A command run as PID 1
 	 * starts with nothing blocked, as under docker. */
-	(void)signal(SIGPIPE, SIG_DFL);
+	reset_ignored_signals();
 	if (c->exec_fd < 0) {
 		sigemptyset(&none);
 		(void)sigprocmask(SIG_SETMASK, &none, NULL);
