@@ -6,6 +6,7 @@
 #include "common/spec.h"
 #include "common/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -449,40 +450,41 @@ static uint64_t fnv_bytes(uint64_t h, const void *data, size_t size)
 	return h;
 }
 
-/* FNV-1a over everything the filter depends on: the tables and actions here, the
- * capabilities that change it, libseccomp's version, the architecture, and when this file was
- * compiled (a rebuild with other rules under the same version). A new claunch or libseccomp
- * gets a new key, never an old filter. */
-static uint64_t seccomp_cache_key(uint64_t caps)
+/* FNV-1a over everything the filter depends on but the capabilities (the bits of those that
+ * matter go to *ret_mask): the tables and actions here, libseccomp's version, the
+ * architecture, and when this file was compiled (a rebuild with other rules under the same
+ * version). A new claunch or libseccomp gets a new key, never an old filter. */
+static uint64_t seccomp_build_key(uint64_t *ret_mask)
 {
 	static const char build[] = PACKAGE_VERSION " " __DATE__ " " __TIME__;
 	static const int actions[] = { EPERM, ENOSYS, SCMP_ARCH_X86, SCMP_ARCH_X32, SCMP_ARCH_ARM };
 	const struct scmp_version *v = seccomp_version();
 	uint64_t mask = SYS_ADMIN, h = FNV_OFFSET;
-	uint64_t words[6];
+	uint64_t words[5];
 
 	for (size_t i = 0; i < ELEMENTSOF(denied_syscalls); i++) {
 		mask |= denied_syscalls[i].allowed_by;
 		for (const char *c = denied_syscalls[i].name; *c; c++)
-			h = (h ^ (uint8_t)*c) * UINT64_C(1099511628211);
-		h = (h ^ denied_syscalls[i].allowed_by) * UINT64_C(1099511628211);
+			h = (h ^ (uint8_t)*c) * FNV_PRIME;
+		h = (h ^ denied_syscalls[i].allowed_by) * FNV_PRIME;
 	}
 	for (size_t i = 0; i < ELEMENTSOF(clone_namespace_flags); i++)
-		h = (h ^ clone_namespace_flags[i]) * UINT64_C(1099511628211);
-	words[0] = caps & mask;
-	words[1] = v ? v->major : 0;
-	words[2] = v ? v->minor : 0;
-	words[3] = v ? v->micro : 0;
-	words[4] = seccomp_arch_native();
-	words[5] = SECURITY_FILTER_FORMAT;
+		h = (h ^ clone_namespace_flags[i]) * FNV_PRIME;
+	*ret_mask = mask;
+	words[0] = v ? v->major : 0;
+	words[1] = v ? v->minor : 0;
+	words[2] = v ? v->micro : 0;
+	words[3] = seccomp_arch_native();
+	words[4] = SECURITY_FILTER_FORMAT;
 	for (size_t i = 0; i < ELEMENTSOF(words); i++)
-		h = (h ^ words[i]) * UINT64_C(1099511628211);
+		h = (h ^ words[i]) * FNV_PRIME;
 	h = fnv_bytes(h, actions, sizeof(actions));
 	return fnv_bytes(h, build, sizeof(build));
 }
 
 /* The cache file: this header, then len instructions. */
-#define SECCOMP_CACHE_MAGIC "claunchF"
+#define SECCOMP_CACHE_MAGIC  "claunchF"
+#define SECCOMP_CACHE_PREFIX "seccomp-"
 struct seccomp_cache_header {
 	char magic[8];
 	uint64_t key;
@@ -536,6 +538,23 @@ static int seccomp_cache_read(const char *dir, const char *path, uint64_t key,
 	return 0;
 }
 
+/* Removes the filters of other builds, so that rebuilds do not pile them up. */
+static void seccomp_cache_prune(const char *dir, uint64_t build)
+{
+	char own[64];
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	snprintf(own, sizeof(own), SECCOMP_CACHE_PREFIX "%016" PRIx64 "-", build);
+	while ((de = readdir(d)))
+		if (strncmp(de->d_name, SECCOMP_CACHE_PREFIX, strlen(SECCOMP_CACHE_PREFIX)) == 0 &&
+		    strncmp(de->d_name, own, strlen(own)) != 0)
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
 /* Best effort: a failure only means the next run compiles again. */
 static void seccomp_cache_write(const char *dir, const char *path, uint64_t key,
 				const struct security_filter *f)
@@ -564,7 +583,7 @@ int security_seccomp_prepare(const struct claunch_options *o, const char *cache_
 			     struct security_filter *ret, char *err, size_t err_size)
 {
 	char path[PATH_MAX] = "";
-	uint64_t caps, key;
+	uint64_t caps, key, build, mask;
 	int r;
 
 	ret->insns = NULL;
@@ -589,15 +608,21 @@ int security_seccomp_prepare(const struct claunch_options *o, const char *cache_
 	r = security_caps_compute(o, &caps, err, err_size);
 	if (r < 0)
 		return r;
-	key = seccomp_cache_key(caps);
+	/* one file per build and set of relevant capabilities */
+	build = seccomp_build_key(&mask);
+	key = fnv_bytes(build, &(uint64_t){ caps & mask }, sizeof(uint64_t));
 	if (cache_dir) {
-		snprintf(path, sizeof(path), "%s/seccomp-%016" PRIx64 ".bpf", cache_dir, key);
+		snprintf(path, sizeof(path),
+			 "%s/" SECCOMP_CACHE_PREFIX "%016" PRIx64 "-%016" PRIx64 ".bpf", cache_dir,
+			 build, caps & mask);
 		if (seccomp_cache_read(cache_dir, path, key, ret) == 0)
 			return 0;
 	}
 	r = seccomp_compile(caps, ret, err, err_size);
-	if (r >= 0 && cache_dir)
+	if (r >= 0 && cache_dir) {
+		seccomp_cache_prune(cache_dir, build);
 		seccomp_cache_write(cache_dir, path, key, ret);
+	}
 	return r;
 }
 
