@@ -68,22 +68,42 @@ static void make_temp_dir(void)
 	cr_assert_not_null(mkdtemp(t.dir));
 }
 
+/* The same suite runs on this host's v1 hierarchies and, in the VM harness, on cgroup v2:
+ * CGROUP_ROOT/cgroup.controllers lists the controllers only on a v2 root. */
+static bool cgroup_v2(void)
+{
+	static int v2 = -1;
+	char line[512];
+	FILE *f;
+
+	if (v2 >= 0)
+		return v2;
+	f = fopen(CGROUP_ROOT "/cgroup.controllers", "re");
+	v2 = f && fgets(line, sizeof(line), f) && strstr(line, "memory");
+	if (f)
+		fclose(f);
+	return v2;
+}
+
 static bool controller_exists(const char *controller)
 {
 	char path[128];
 	struct stat st;
 
+	if (cgroup_v2())
+		return strcmp(controller, controllers[0]) == 0; /* one hierarchy, checked once */
 	snprintf(path, sizeof(path), CGROUP_ROOT "/%s", controller);
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* CGROUP_ROOT/CONTROLLER/PARENT[/NAME][/FILE] */
+/* v1: CGROUP_ROOT/CONTROLLER/PARENT[/NAME][/FILE]; v2: CGROUP_ROOT/PARENT[/NAME][/FILE] */
 static const char *cg_path(const char *controller, const char *name, const char *file)
 {
 	static char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), CGROUP_ROOT "/%s%s%s%s%s%s", controller, t.parent,
-		 name ? "/" : "", name ? name : "", file ? "/" : "", file ? file : "");
+	snprintf(path, sizeof(path), CGROUP_ROOT "%s%s%s%s%s%s%s", cgroup_v2() ? "" : "/",
+		 cgroup_v2() ? "" : controller, t.parent, name ? "/" : "", name ? name : "",
+		 file ? "/" : "", file ? file : "");
 	return path;
 }
 
@@ -199,6 +219,9 @@ static void teardown(void)
 	if (t.parent[0]) {
 		for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++) {
 			const char *parent = cg_path(controllers[i], NULL, NULL);
+
+			if (!controller_exists(controllers[i]))
+				continue;
 			char dir[PATH_MAX];
 			DIR *d = opendir(parent);
 			struct dirent *de;
@@ -409,14 +432,25 @@ Test(claunch, limits_land_in_the_cgroup_files, .fini = teardown, .timeout = 20)
 	cr_assert_geq(wait_procs(t.name, 2, pids, 8, T_SHORT), 2, "not 2 processes in %s",
 		      cg_path("memory", t.name, "cgroup.procs"));
 
-	expect_file("memory", "memory.limit_in_bytes", "268435456");
-	if (path_exists(cg_path("memory", t.name, "memory.memsw.limit_in_bytes")))
-		expect_file("memory", "memory.memsw.limit_in_bytes", "536870912");
-	expect_file("cpu", "cpu.cfs_quota_us", "50000");
-	expect_file("cpu", "cpu.cfs_period_us", "100000");
-	expect_file("cpu", "cpu.shares", shares);
-	expect_file("cpuset", "cpuset.cpus", "0");
-	expect_file("pids", "pids.max", "100");
+	if (cgroup_v2()) {
+		expect_file("memory", "memory.max", "268435456");
+		/* docker's --memory-swap counts memory in; v2's swap limit does not */
+		if (path_exists(cg_path("memory", t.name, "memory.swap.max")))
+			expect_file("memory", "memory.swap.max", "268435456");
+		expect_file("cpu", "cpu.max", "50000 100000");
+		expect_file("cpu", "cpu.weight", "200");
+		expect_file("cpuset", "cpuset.cpus", "0");
+		expect_file("pids", "pids.max", "100");
+	} else {
+		expect_file("memory", "memory.limit_in_bytes", "268435456");
+		if (path_exists(cg_path("memory", t.name, "memory.memsw.limit_in_bytes")))
+			expect_file("memory", "memory.memsw.limit_in_bytes", "536870912");
+		expect_file("cpu", "cpu.cfs_quota_us", "50000");
+		expect_file("cpu", "cpu.cfs_period_us", "100000");
+		expect_file("cpu", "cpu.shares", shares);
+		expect_file("cpuset", "cpuset.cpus", "0");
+		expect_file("pids", "pids.max", "100");
+	}
 	/* the container is in every hierarchy's cgroup, not only memory's */
 	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++)
 		if (controller_exists(controllers[i]))
@@ -1001,8 +1035,9 @@ static void expect_refused(const char *const *args, const char *needle)
 	cr_expect(one_claunch_line(r.err), "%s: not one \"claunch: \" line: %s", needle, r.err);
 	cr_expect(strstr(r.err, needle) != NULL, "%s not named in: %s", needle, r.err);
 	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++)
-		cr_expect_not(path_exists(cg_path(controllers[i], NULL, NULL)),
-			      "%s: %s was created", needle, cg_path(controllers[i], NULL, NULL));
+		cr_expect(!controller_exists(controllers[i]) ||
+				  !path_exists(cg_path(controllers[i], NULL, NULL)),
+			  "%s: %s was created", needle, cg_path(controllers[i], NULL, NULL));
 	assert_no_leftovers();
 }
 
@@ -1189,12 +1224,14 @@ Test(claunch, rootfs, .fini = teardown, .timeout = 40)
 
 	/* the container reads its own limits where docker puts them, and cannot change them */
 	if (controller_exists("memory")) {
-		run(&r,
-		    (const char *const[]){ "--rootfs", root, "--memory", "100m", "--", "sh", "-c",
-					   "cat /sys/fs/cgroup/memory/memory.limit_in_bytes; "
-					   "echo 1 > /sys/fs/cgroup/memory/memory.limit_in_bytes "
-					   "|| echo refused",
-					   NULL });
+		const char *limit = cgroup_v2() ? "/sys/fs/cgroup/memory.max"
+						: "/sys/fs/cgroup/memory/memory.limit_in_bytes";
+		char script[256];
+
+		snprintf(script, sizeof(script), "cat %s; echo 1 > %s || echo refused", limit,
+			 limit);
+		run(&r, (const char *const[]){ "--rootfs", root, "--memory", "100m", "--", "sh",
+					       "-c", script, NULL });
 		cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
 		cr_expect(has_line(r.out, "104857600"), "/sys/fs/cgroup/memory: %s %s", r.out,
 			  r.err);
