@@ -31,11 +31,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CGROUP2_MOUNT "/sys/fs/cgroup/unified"
-#define CGROUP2_MAGIC 0x63677270
-#define ITEST_PREFIX  "cinit-itest-"
-#define INIT_SCOPE    "init.scope"
-#define SETSID	      "/usr/bin/setsid"
+/* The hybrid host's controller-less cgroup2, or a unified host's (the VM harness's v2 guest) */
+#define CGROUP2_HYBRID	"/sys/fs/cgroup/unified"
+#define CGROUP2_UNIFIED "/sys/fs/cgroup"
+#define CGROUP2_MOUNT	cgroup2_mount()
+#define CGROUP2_MAGIC	0x63677270
+#define ITEST_PREFIX	"cinit-itest-"
+#define INIT_SCOPE	"init.scope"
+#define SETSID		"/usr/bin/setsid"
 
 #define T_SHORT	     5000
 #define T_LONG	     20000
@@ -52,6 +55,13 @@ struct stream {
 	bool eof;
 };
 
+static const char *cgroup2_mount(void)
+{
+	struct statfs sfs;
+
+	return statfs(CGROUP2_UNIFIED, &sfs) == 0 && sfs.f_type == CGROUP2_MAGIC ? CGROUP2_UNIFIED
+										 : CGROUP2_HYBRID;
+}
 static struct {
 	char dir[64]; /* the test's temporary directory: units/, rt/ and marker files */
 	char units[128];
@@ -93,10 +103,10 @@ static void sv_setup(void)
 
 	if (geteuid() != 0)
 		snprintf(sv.cg_why_not, sizeof(sv.cg_why_not),
-			 "needs root to create cgroups under " CGROUP2_MOUNT);
+			 "needs root to create cgroups under %s", CGROUP2_MOUNT);
 	else if (statfs(CGROUP2_MOUNT, &sfs) < 0 || sfs.f_type != CGROUP2_MAGIC)
 		snprintf(sv.cg_why_not, sizeof(sv.cg_why_not),
-			 "no cgroup2 file system mounted at " CGROUP2_MOUNT);
+			 "no cgroup2 file system mounted at %s", CGROUP2_MOUNT);
 	else
 		sv.cg_possible = true;
 }
@@ -256,7 +266,7 @@ static void cg_make(void)
 		cr_skip_test("%s", sv.cg_why_not);
 	snprintf(sv.cg_rel, sizeof(sv.cg_rel), "/" ITEST_PREFIX "%d-%u", (int)getpid(),
 		 cg_next_index++);
-	snprintf(sv.cg, sizeof(sv.cg), CGROUP2_MOUNT "%s", sv.cg_rel);
+	snprintf(sv.cg, sizeof(sv.cg), "%s%s", CGROUP2_MOUNT, sv.cg_rel);
 	if (mkdir(sv.cg, 0755) < 0) {
 		int e = errno;
 		sv.cg[0] = '\0'; /* not ours: never remove it */
