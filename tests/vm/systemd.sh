@@ -49,8 +49,10 @@ StandardError=inherit
 ExecStopPost=/bin/sh -c 'sync; echo b > /proc/sysrq-trigger'
 UNIT
 
-# Slow or pointless here: apparmor alone costs ~11 s under TCG.
-VM_MASK="apparmor.service systemd-udevd.service systemd-udevd-control.socket
+# Slow or pointless here: apparmor alone costs ~11 s under TCG. tmp.mount and tmpfiles'
+# "D /tmp" would hide or empty /tmp, where the build tree may be (a CI clone).
+VM_MASK="tmp.mount systemd-tmpfiles-setup.service systemd-tmpfiles-clean.timer
+	systemd-tmpfiles-clean.service apparmor.service systemd-udevd.service systemd-udevd-control.socket
 	systemd-udevd-kernel.socket systemd-udev-trigger.service systemd-udev-settle.service
 	systemd-timesyncd.service systemd-binfmt.service proc-sys-fs-binfmt_misc.automount
 	systemd-random-seed.service systemd-update-utmp.service systemd-update-utmp-runlevel.service
