@@ -890,6 +890,48 @@ Test(claunch, sigterm_right_after_start_is_not_lost, .fini = teardown, .timeout 
 	}
 }
 
+/* A process that joined the container's cgroup from outside its pid namespace (as an exec
+ * or nsenter would) does not die with the namespace: claunch kills it at exit (v2
+ * cgroup.kill, v1 the freezer) before it removes the cgroup. */
+Test(claunch, a_process_moved_into_the_cgroup_is_killed_at_exit, .fini = teardown, .timeout = 30)
+{
+	char pid_text[32];
+	pid_t pids[8], intruder;
+	struct proc p;
+	struct run r;
+	int status;
+
+	begin("intruder");
+	spawn_claunch(
+		&p, NULL, t.name,
+		(const char *const[]){ "--memory", "64m", "--", t.payload, "sleep", "1", NULL });
+	cr_assert_geq(wait_procs(t.name, 2, pids, 8, T_SHORT), 2);
+
+	intruder = fork();
+	cr_assert_geq(intruder, 0);
+	if (intruder == 0) {
+		execl(t.payload, t.payload, "sleep", "100", (char *)NULL);
+		_exit(99);
+	}
+	snprintf(pid_text, sizeof(pid_text), "%d", (int)intruder);
+	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++)
+		if (controller_exists(controllers[i]))
+			write_text(cg_path(controllers[i], t.name, "cgroup.procs"), pid_text);
+
+	finish(&p, &r);
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	/* it sleeps for 100 s: gone (or a zombie the harness may already have reaped) means
+	 * killed */
+	{
+		char state = harness_state(intruder);
+
+		cr_expect(state == 0 || state == 'Z',
+			  "the process moved into the cgroup survived claunch (state %c)", state);
+	}
+	(void)waitpid(intruder, &status, WNOHANG);
+	assert_no_leftovers();
+}
+
 Test(claunch, sigkill_of_claunch_leaves_nothing_running, .fini = teardown, .timeout = 30)
 {
 	char second[128];
