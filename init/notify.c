@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "init/notify.h"
+#include "common/sdnotify.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -27,27 +28,6 @@ struct notify_server {
 };
 
 /* Fills addr from "/file" or "@abstract". Returns the address length or -errno. */
-static int notify_address(const char *path, struct sockaddr_un *addr)
-{
-	size_t len = path ? strlen(path) : 0;
-
-	memset(addr, 0, sizeof(*addr));
-	addr->sun_family = AF_UNIX;
-	if (len < 2 || (path[0] != '/' && path[0] != '@'))
-		return -EINVAL;
-	if (path[0] == '@') {
-		/* Abstract names are not NUL-terminated: the length says where they end. */
-		if (len > sizeof(addr->sun_path))
-			return -ENAMETOOLONG;
-		memcpy(addr->sun_path + 1, path + 1, len - 1);
-		return (int)(offsetof(struct sockaddr_un, sun_path) + len);
-	}
-	if (len >= sizeof(addr->sun_path))
-		return -ENAMETOOLONG;
-	memcpy(addr->sun_path, path, len);
-	return (int)(offsetof(struct sockaddr_un, sun_path) + len + 1);
-}
-
 /* Digits only, no sign or blanks, as systemd's parsers accept for these keys. */
 static bool notify_parse_uint64(const char *s, uint64_t max, uint64_t *ret)
 {
@@ -215,7 +195,7 @@ int notify_server_new(struct loop *loop, const char *path, notify_handler handle
 	struct stat st;
 	int addr_len, one = 1, r;
 
-	addr_len = notify_address(path, &addr);
+	addr_len = sdnotify_address(path, &addr);
 	if (addr_len < 0)
 		return addr_len;
 	server = calloc(1, sizeof(*server));
@@ -286,31 +266,7 @@ void notify_server_free(struct notify_server *server)
 
 int notify_send(const char *socket_path, const char *message)
 {
-	_cleanup_close_ int fd = -1;
-	struct sockaddr_un addr;
-	size_t len;
-	ssize_t n;
-	int addr_len;
-
-	if (!message)
-		return -EINVAL;
-	addr_len = notify_address(socket_path, &addr);
-	if (addr_len < 0)
-		return addr_len;
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&addr, (socklen_t)addr_len) < 0)
-		return -errno;
-	len = strlen(message);
-	do
-		/* Never wait on a parent that does not read: cinit must not stall. */
-		n = send(fd, message, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	/* Datagrams are sent whole or not at all. */
-	return (size_t)n == len ? 0 : -EMSGSIZE;
+	return sdnotify_send(socket_path, message);
 }
 
 int notify_send_env(const char *message)

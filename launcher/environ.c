@@ -147,3 +147,16 @@ int environ_build(const struct claunch_options *o, const char *hostname, char **
 	*ret = l.items;
 	return 0;
 }
+
+int environ_set(char ***env, const char *name, const char *value)
+{
+	struct environ_list l = { .items = *env };
+
+	while (l.items && l.items[l.count])
+		l.count++;
+	l.allocated = l.count + 1;
+	if (list_set_pair(&l, name, value) < 0)
+		return -ENOMEM;
+	*env = l.items;
+	return 0;
+}

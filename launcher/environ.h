@@ -17,3 +17,6 @@
 int environ_build(const struct claunch_options *o, const char *hostname, char ***ret, char *err,
 		  size_t err_size);
 void environ_free(char **env);
+
+/* Sets NAME=VALUE in *env (replacing NAME), growing the array. Returns 0 or -ENOMEM. */
+int environ_set(char ***env, const char *name, const char *value);

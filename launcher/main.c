@@ -11,6 +11,7 @@
 #include "launcher/console.h"
 #include "launcher/container.h"
 #include "launcher/environ.h"
+#include "launcher/notify_relay.h"
 #include "launcher/security.h"
 
 #include <dirent.h>
@@ -67,6 +68,8 @@ struct claunch {
 	int epoll_fd;
 	int oom_fd;
 	bool oom_event;
+	struct notify_relay notify;
+	bool stopping_sent;
 	int lock_fd; /* held from the stale sweep until the container is in its cgroup */
 };
 
@@ -414,6 +417,7 @@ enum {
 	EVENT_OOM,
 	EVENT_MASTER,
 	EVENT_STDIN,
+	EVENT_NOTIFY,
 };
 
 static int epoll_watch(int epoll_fd, int fd, uint32_t events, uint64_t tag, int op)
@@ -465,6 +469,11 @@ static int on_signals(struct claunch *cl, int *status)
 		}
 		if (kill(cl->container.pid, sig) < 0 && errno != ESRCH)
 			log_warning_errno(errno, "forwarding signal %d", sig);
+		/* without cinit's services nobody else tells the service manager */
+		if ((sig == SIGTERM || sig == SIGINT) && !cl->options.units && !cl->stopping_sent) {
+			(void)notify_relay_send(&cl->notify, "STOPPING=1");
+			cl->stopping_sent = true;
+		}
 	}
 	return exited;
 }
@@ -483,6 +492,8 @@ static int run_loop(struct claunch *cl, int *status)
 		r = epoll_watch(cl->epoll_fd, cl->oom_fd, EPOLLIN, EVENT_OOM, EPOLL_CTL_ADD);
 	if (r >= 0 && con->master >= 0)
 		r = epoll_watch(cl->epoll_fd, con->master, EPOLLIN, EVENT_MASTER, EPOLL_CTL_ADD);
+	if (r >= 0 && cl->notify.fd >= 0)
+		r = epoll_watch(cl->epoll_fd, cl->notify.fd, EPOLLIN, EVENT_NOTIFY, EPOLL_CTL_ADD);
 	if (r >= 0 && con->master >= 0 && cl->options.interactive)
 		r = epoll_watch(cl->epoll_fd, STDIN_FILENO, EPOLLIN, EVENT_STDIN, EPOLL_CTL_ADD);
 	if (r < 0)
@@ -502,6 +513,9 @@ static int run_loop(struct claunch *cl, int *status)
 			case EVENT_SIGNAL:
 				if (on_signals(cl, status))
 					return 0;
+				break;
+			case EVENT_NOTIFY:
+				notify_relay_forward(&cl->notify);
 				break;
 			case EVENT_OOM:
 				if (oom_drain(cl->oom_fd))
@@ -707,6 +721,17 @@ static int container_start(struct claunch *cl)
 		}
 		c.stdio[0] = cl->null_fd;
 	}
+	/* under a service manager: a socket of ours for the container's readiness */
+	r = notify_relay_open(&cl->notify, CLAUNCH_RUN_DIR, o->name);
+	if (r >= 0 && cl->notify.fd >= 0) {
+		c.rootfs.notify_socket = cl->notify.path;
+		r = environ_set(&cl->envp, "NOTIFY_SOCKET", rootfs_notify_path(&c.rootfs));
+		c.envp = cl->envp;
+	}
+	if (r < 0) {
+		log_error_errno(r, "$NOTIFY_SOCKET: the relay socket");
+		return CLAUNCH_EXIT_ERROR;
+	}
 	r = build_argv(cl, &c.rootfs);
 	if (r < 0)
 		return CLAUNCH_EXIT_ERROR;
@@ -743,9 +768,15 @@ static int container_start(struct claunch *cl)
 	cl->console.slave = -1;
 
 	code = container_release(&cl->container, err, sizeof(err));
-	if (code != 0)
+	if (code != 0) {
 		log_error("%s", err);
-	return code;
+		return code;
+	}
+	/* Ready is cinit's to say once its services run, or the command's own with --no-init;
+	 * a plain command under cinit is ready once it runs (as podman's default). */
+	if (!o->units && !o->no_init)
+		(void)notify_relay_send(&cl->notify, "READY=1");
+	return 0;
 }
 
 /* The container's PID 1 was started: makes sure it is gone and reaped. */
@@ -795,6 +826,7 @@ static int claunch_run(struct claunch *cl)
 	state_unlock(cl);
 	container_reap(cl);
 	console_close(&cl->console);
+	notify_relay_close(&cl->notify);
 	/* Under the lock: a new claunch of the same name reuses an empty cgroup, which this
 	 * one might otherwise find populated again on its way out and kill. */
 	if (cl->cgroup_created)
@@ -830,6 +862,7 @@ int main(int argc, char **argv)
 		.oom_fd = -1,
 		.null_fd = -1,
 		.lock_fd = -1,
+		.notify = { .fd = -1 },
 		.console = { .master = -1, .slave = -1 },
 		.container = { .pid = -1, .sync_fd = -1, .status_fd = -1 },
 	};

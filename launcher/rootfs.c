@@ -35,7 +35,8 @@
 #define DEV_NULL	    "/dev/null"
 #define HOST_SYS	    "/sys"
 
-#define UNITS_PATH "/run/cinit-units"
+#define UNITS_PATH  "/run/cinit-units"
+#define NOTIFY_PATH "/run/notify" /* claunch's relay to the service manager's $NOTIFY_SOCKET */
 
 /* runc's defaults (libcontainer/specconv Example() and rootfs_linux.go), which docker uses. */
 #define DEV_TMPFS_OPTIONS   "mode=755,size=65536k"
@@ -807,6 +808,13 @@ static int rootfs_mask_paths(struct rootfs_context *x)
 	return 0;
 }
 
+const char *rootfs_notify_path(const struct rootfs_config *c)
+{
+	if (!c->notify_socket)
+		return NULL;
+	return c->rootfs ? NOTIFY_PATH : c->notify_socket;
+}
+
 const char *rootfs_units_path(const struct rootfs_config *c)
 {
 	if (!c->units)
@@ -839,6 +847,12 @@ int rootfs_setup(const struct rootfs_config *c, char *err, size_t err_size)
 		r = rootfs_units(&x);
 		if (r < 0)
 			goto out;
+		if (c->notify_socket) {
+			r = rootfs_bind_host_path(&x, c->notify_socket, NOTIFY_PATH,
+						  ROOTFS_CREATE_FILE, 0);
+			if (r < 0)
+				goto out;
+		}
 		r = rootfs_user_mounts(&x);
 		if (r < 0)
 			goto out;

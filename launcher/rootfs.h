@@ -20,7 +20,12 @@ struct rootfs_config {
 	const char *console; /* path of a pty slave (/dev/pts/N of the host) to appear as
 				/dev/console, or NULL */
 	bool privileged;     /* --privileged: no masked paths, /sys and /proc/sys writable */
+	const char *notify_socket; /* the launcher's notify relay socket (host path), or NULL */
 };
+
+/* Where the container reaches notify_socket: "/run/notify" with a rootfs, the host path
+ * without one; NULL when there is none. */
+const char *rootfs_notify_path(const struct rootfs_config *c);
 
 /* Path the units directory has inside the container: "/run/cinit-units" with a rootfs, the
  * host path itself without one; NULL when c->units is NULL. */

@@ -18,7 +18,10 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <grp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -182,6 +185,8 @@ static void assert_no_leftovers_of(const char *name)
 			      "claunch left the cgroup %s", cg_path(controllers[i], name, NULL));
 	}
 	snprintf(run_dir, sizeof(run_dir), RUN_DIR "/%s", name);
+	cr_expect_not(path_exists(run_dir), "claunch left %s", run_dir);
+	snprintf(run_dir, sizeof(run_dir), RUN_DIR "/%s.notify", name);
 	cr_expect_not(path_exists(run_dir), "claunch left %s", run_dir);
 	n = harness_children(getpid(), kids, 16);
 	cr_expect_eq(n, 0, "%d processes left behind (first: %d)", n, n ? (int)kids[0] : 0);
@@ -1015,6 +1020,68 @@ Test(claunch, nothing_of_the_caller_leaks_in, .fini = teardown, .timeout = 20)
 	cr_expect(has_line(r.out, "0022"), "umask in the container: %s", r.out);
 	cr_expect(has_line(r.out, "SigIgn:\t0000000000000000"), "%s", r.out);
 	cr_expect(has_line(r.out, "CapInh:\t0000000000000000"), "%s", r.out);
+	assert_no_leftovers();
+}
+
+/* Under a service manager ($NOTIFY_SOCKET): a plain command is ready once it runs; with
+ * --no-init the command's own READY=1 and STATUS= are relayed, as from claunch (its MAINPID),
+ * never with the container's own MAINPID. */
+static int notify_listen(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 2 };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_lt(strlen(path), sizeof(addr.sun_path));
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0, "%s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+static const char *notify_next(int fd)
+{
+	static char buf[4096];
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+Test(claunch, readiness_is_relayed_to_notify_socket, .fini = teardown, .timeout = 30)
+{
+	char path[128], env[160], mainpid[64];
+	struct spawn_options o = { 0 };
+	const char *envs[2] = { env, NULL };
+	const char *msg;
+	struct proc p;
+	struct run r;
+	int fd;
+
+	begin("notify");
+	make_temp_dir();
+	snprintf(path, sizeof(path), "%s/notify", t.dir);
+	snprintf(env, sizeof(env), "NOTIFY_SOCKET=%s", path);
+	o.env = envs;
+	fd = notify_listen(path);
+
+	run_as(&r, &o, t.name, (const char *const[]){ "--", "true", NULL });
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	msg = notify_next(fd);
+	cr_expect_str_eq(msg, "READY=1", "a plain command under cinit");
+
+	spawn_claunch(&p, &o, t.name,
+		      (const char *const[]){ "--no-init", "--", t.payload, "notify",
+					     "READY=1\\nSTATUS=serving\\nMAINPID=1", "0.2", NULL });
+	snprintf(mainpid, sizeof(mainpid), "MAINPID=%d", (int)p.pid);
+	finish(&p, &r);
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	msg = notify_next(fd);
+	cr_expect(has_line(msg, "READY=1") && has_line(msg, "STATUS=serving"), "relayed: %s", msg);
+	cr_expect(has_line(msg, mainpid), "relayed without claunch's %s: %s", mainpid, msg);
+	cr_expect(!has_line(msg, "MAINPID=1"), "the container's own MAINPID went out: %s", msg);
+	close(fd);
 	assert_no_leftovers();
 }
 
