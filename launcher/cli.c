@@ -522,6 +522,19 @@ static int parse_net(struct claunch_options *o, const struct option_def *def, co
 	return 0;
 }
 
+/* docker's policies; claunch itself does not restart: they go into --generate-unit's
+ * Restart= (unless-stopped is systemd's always: a stopped unit stays stopped) */
+static int parse_restart(struct claunch_options *o, const struct option_def *def, const char *value,
+			 const struct origin *at)
+{
+	static const char *const policies[] = { "no", "on-failure", "always", "unless-stopped" };
+
+	for (size_t i = 0; i < ELEMENTSOF(policies); i++)
+		if (strcmp(value, policies[i]) == 0)
+			return set_string(&o->restart, value) < 0 ? fail_oom(at) : 0;
+	return fail(at, value, "is not no, on-failure, always or unless-stopped");
+}
+
 static int parse_env(struct claunch_options *o, const struct option_def *def, const char *value,
 		     const struct origin *at)
 {
@@ -766,6 +779,7 @@ static const struct option_def option_defs[] = {
 	{ "cgroup-parent", 0, "CgroupParent", OPTION_VALUE, parse_cgroup_parent, 0, NULL },
 	{ "units", 0, "Units", OPTION_VALUE, parse_directory, OPT(units), NULL },
 	{ "no-init", 0, "NoInit", OPTION_BOOL, parse_bool_field, OPT(no_init), NULL },
+	{ "restart", 0, "Restart", OPTION_VALUE, parse_restart, 0, NULL },
 	{ "tty", 't', "TTY", OPTION_BOOL, parse_bool_field, OPT(tty), NULL },
 	{ "interactive", 'i', "Interactive", OPTION_BOOL, parse_bool_field, OPT(interactive),
 	  NULL },
@@ -950,6 +964,8 @@ static void print_help(FILE *out, const char *program)
 		"  -c, --config FILE         read a [Container] file first; flags override it\n"
 		"  --print-config            print the effective config and exit\n"
 		"  --generate-unit           print a systemd service for this container\n"
+		"  --restart POLICY          no, on-failure, always, unless-stopped (for the "
+		"unit)\n"
 		"  --help, --version\n"
 		"Exit status: the container's; 125 for claunch's errors, 126/127 when CMD cannot "
 		"run.\n",
@@ -1305,6 +1321,7 @@ int claunch_print_config(const struct claunch_options *o, FILE *out)
 	print_bool(out, "ReadOnly", o->read_only);
 	print_value(out, "Hostname", o->hostname);
 	fprintf(out, "Network=%s\n", o->net == CLAUNCH_NET_HOST ? "host" : "none");
+	print_value(out, "Restart", o->restart);
 	print_words(out, "Environment", o->env, o->n_env);
 	print_words(out, "EnvironmentFile", o->env_files, o->n_env_files);
 	print_value(out, "WorkingDirectory", o->working_dir);
@@ -1347,6 +1364,7 @@ void claunch_options_free(struct claunch_options *o)
 	reset_security_opt(o);
 	free(o->cgroup_parent);
 	free(o->units);
+	free(o->restart);
 	strv_free(&o->command, &o->n_command);
 	claunch_options_init(o);
 }

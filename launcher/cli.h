@@ -87,6 +87,7 @@ struct claunch_options {
 	bool privileged;
 	bool print_config;
 	bool generate_unit;
+	char *restart; /* --restart: docker's policy, for --generate-unit's Restart=; NULL: no */
 
 	char **command; /* NULL-terminated, NULL when none */
 	size_t n_command;

@@ -13,6 +13,7 @@
 #include "launcher/environ.h"
 #include "launcher/notify_relay.h"
 #include "launcher/security.h"
+#include "launcher/unitgen.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -633,8 +634,6 @@ static int check_options(struct claunch *cl)
 	char err[512];
 	int r;
 
-	if (o->generate_unit)
-		return log_error("--generate-unit: not supported yet");
 	if (o->n_command == 0 && !o->units)
 		return log_error("no command given (see --help)");
 	/* docker: the pty copies keystrokes; a pipe or file belongs to -i alone */
@@ -884,6 +883,19 @@ int main(int argc, char **argv)
 	if (r > 0) {
 		claunch_options_free(&cl.options);
 		return 0;
+	}
+	if (cl.options.generate_unit) {
+		if (cl.options.n_command == 0 && !cl.options.units) {
+			log_error("--generate-unit: no command given (see --help)");
+			code = CLAUNCH_EXIT_ERROR;
+		} else {
+			r = unitgen_write(stdout, &cl.options, argc, argv, err, sizeof(err));
+			if (r < 0)
+				log_error("%s", err);
+			code = r < 0 || fflush(stdout) != 0 ? CLAUNCH_EXIT_ERROR : 0;
+		}
+		claunch_options_free(&cl.options);
+		return code;
 	}
 	if (cl.options.print_config) {
 		r = claunch_print_config(&cl.options, stdout);
