@@ -4,6 +4,8 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -29,6 +31,20 @@ static void child_setup_group(const struct child_spec *spec)
 	}
 }
 
+/* Socket activation meant for cinit (LISTEN_PID names it, as in a claunch container under a
+ * .socket unit) is the main command's: the fds are inherited, LISTEN_PID must name it. */
+static void child_take_listen_fds(void)
+{
+	const char *listen_pid = getenv("LISTEN_PID");
+	char pid[24];
+
+	if (!listen_pid || atol(listen_pid) != (long)getppid())
+		return;
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	if (setenv("LISTEN_PID", pid, 1) < 0)
+		log_warning_errno(errno, "cannot pass LISTEN_PID on");
+}
+
 int child_spawn(const struct child_spec *spec, pid_t *ret_pid)
 {
 	pid_t pid = fork();
@@ -39,6 +55,7 @@ int child_spawn(const struct child_spec *spec, pid_t *ret_pid)
 		int err;
 
 		child_setup_group(spec);
+		child_take_listen_fds();
 		if (sigprocmask(SIG_SETMASK, spec->mask, NULL) < 0)
 			log_warning_errno(errno, "cannot restore the signal mask");
 		execvp(spec->argv[0], spec->argv);

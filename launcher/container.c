@@ -87,7 +87,7 @@ static void reset_ignored_signals(void)
 }
 
 /* close_range() needs Linux 5.11 for CLOSE_RANGE_CLOEXEC: the same through /proc. */
-static void mark_fds_cloexec(int status_fd)
+static void mark_fds_cloexec(int status_fd, int first)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *de;
@@ -97,7 +97,7 @@ static void mark_fds_cloexec(int status_fd)
 	while ((de = readdir(d))) {
 		int fd = atoi(de->d_name);
 
-		if (fd > 2 && fd != dirfd(d))
+		if (fd >= first && fd != dirfd(d))
 			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
 	closedir(d);
@@ -301,10 +301,11 @@ __attribute__((noreturn)) static void child_main(const struct container_config *
 	if (!o->working_dir && c->rootfs.rootfs && chdir("/") < 0)
 		child_fail(status_fd, CONTAINER_EXIT_SETUP, "chdir /: %s", strerror(errno));
 
-	/* Only 0, 1 and 2 go into the container: anything else the caller left open (a
-	 * directory of the host, a socket) would let it reach outside. */
-	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		mark_fds_cloexec(status_fd);
+	/* Only 0, 1 and 2 go into the container, and the sockets of socket activation after
+	 * them: anything else the caller left open (a directory of the host, a socket) would
+	 * let it reach outside. */
+	if (syscall(SYS_close_range, 3 + c->listen_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		mark_fds_cloexec(status_fd, 3 + c->listen_fds);
 	umask(CONTAINER_UMASK);
 
 	/* a change of credentials clears the parent-death signal */

@@ -32,6 +32,7 @@ struct container_config {
 	const char *hostname; /* NULL: keep the host's */
 	bool new_net;	      /* own network namespace (lo only, up) */
 	int close_fd;	      /* closed first thing in the child (the launcher's lock), or -1 */
+	int listen_fds;	      /* socket activation: fds 3.. go into the container too */
 };
 
 struct container {

@@ -42,6 +42,7 @@
 #define CLAUNCH_CONTROL_SOCKET "control" /* cinit's, in its runtime directory */
 #define CLAUNCH_CINIT_ENV      "CLAUNCH_CINIT"
 #define CLAUNCH_MIB	       (UINT64_C(1) << 20)
+#define CLAUNCH_LISTEN_FDS_MAX 1024
 /* After SIGKILL, a v1 cgroup can stay busy for a moment while the last tasks finish exiting;
  * v1 has no event for "empty", so rmdir is retried this many times, 1 ms apart. */
 #define CLAUNCH_DESTROY_TRIES 2000
@@ -672,6 +673,37 @@ static int check_options(struct claunch *cl)
 	return 0;
 }
 
+/* Socket activation: fds 3.. that the service manager gave claunch (LISTEN_PID is ours) go
+ * on to the container's PID 1, numbered as they are, with LISTEN_PID=1 (cinit hands them to
+ * its main command). */
+static int listen_fds_pass(struct claunch *cl, struct container_config *c)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	const char *names = getenv("LISTEN_FDNAMES");
+	char *end;
+	long n;
+	int r;
+
+	if (!pid || !fds || strtol(pid, &end, 10) != (long)getpid() || *end)
+		return 0;
+	n = strtol(fds, &end, 10);
+	if (*end || n < 1 || n > CLAUNCH_LISTEN_FDS_MAX)
+		return log_error("LISTEN_FDS=%s: not a number of fds", fds);
+	for (int fd = 3; fd < 3 + n; fd++) {
+		r = util_fd_set_cloexec(fd, false);
+		if (r < 0)
+			return log_error_errno(r, "LISTEN_FDS: fd %d", fd);
+	}
+	c->listen_fds = (int)n;
+	r = environ_set(&cl->envp, "LISTEN_FDS", fds);
+	if (r >= 0)
+		r = environ_set(&cl->envp, "LISTEN_PID", "1");
+	if (r >= 0 && names)
+		r = environ_set(&cl->envp, "LISTEN_FDNAMES", names);
+	c->envp = cl->envp;
+	return r < 0 ? log_error_errno(r, "LISTEN_FDS") : 0;
+}
+
 /* Returns 0, or the exit code claunch ends with: 125, or the child's 126/127 (cannot exec). */
 static int container_start(struct claunch *cl)
 {
@@ -720,6 +752,9 @@ static int container_start(struct claunch *cl)
 		}
 		c.stdio[0] = cl->null_fd;
 	}
+	r = listen_fds_pass(cl, &c);
+	if (r < 0)
+		return CLAUNCH_EXIT_ERROR;
 	/* under a service manager: a socket of ours for the container's readiness */
 	r = notify_relay_open(&cl->notify, CLAUNCH_RUN_DIR, o->name);
 	if (r >= 0 && cl->notify.fd >= 0) {

@@ -33,6 +33,9 @@
  *   syscall NAME            try one privileged operation (keyctl, userns, mount, ptrace,
  *                           sethostname, chroot) and print "NAME: ok" or "NAME: ERRNO-NAME"
  *   status FIELD            print the line of /proc/self/status that starts with "FIELD:"
+ *   listen-fd               socket activation: accept one connection on fd 3 (when
+ *                           LISTEN_PID is this process), answer "served by PID, N fds, names
+ *                           NAMES" and exit 0; exit 90 when the fds are not for it
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -501,6 +504,31 @@ static int cmd_status(const char *field)
 	return 97;
 }
 
+static int cmd_listen_fd(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	const char *names = getenv("LISTEN_FDNAMES");
+	char line[256];
+	int c;
+
+	if (!pid || !fds || atol(pid) != (long)getpid() || atoi(fds) < 1) {
+		say("not for me: LISTEN_PID=%s LISTEN_FDS=%s, my pid %d", pid ? pid : "-",
+		    fds ? fds : "-", (int)getpid());
+		return 90;
+	}
+	c = accept(3, NULL, NULL);
+	if (c < 0) {
+		say("accept on fd 3: %s", strerror(errno));
+		return 91;
+	}
+	snprintf(line, sizeof(line), "served by %d, %s fds, names %s\n", (int)getpid(), fds,
+		 names ? names : "-");
+	if (write(c, line, strlen(line)) < 0)
+		return 92;
+	close(c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -545,6 +573,8 @@ int main(int argc, char **argv)
 		return cmd_spin(atof(argv[2]));
 	if (strcmp(cmd, "syscall") == 0 && argc > 2)
 		return cmd_syscall(argv[2]);
+	if (strcmp(cmd, "listen-fd") == 0)
+		return cmd_listen_fd();
 	if (strcmp(cmd, "status") == 0 && argc > 2)
 		return cmd_status(argv[2]);
 	fprintf(stderr, "payload: unknown command \"%s\"\n", cmd);

@@ -1085,6 +1085,72 @@ Test(claunch, readiness_is_relayed_to_notify_socket, .fini = teardown, .timeout 
 	assert_no_leftovers();
 }
 
+/* Socket activation: the listening socket a service manager gives claunch reaches the
+ * container's command (through cinit, or as PID 1 with --no-init), with LISTEN_PID its own. */
+#define SOCKET_ACTIVATE "/usr/bin/systemd-socket-activate"
+
+static void check_socket_activation(bool no_init, const char *want)
+{
+	char sock[128], line[256] = "";
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	const char *argv[24];
+	size_t n = 0;
+	struct proc p;
+	ssize_t got = 0;
+	int fd;
+
+	snprintf(sock, sizeof(sock), "%s/activate-%d", t.dir, no_init);
+	argv[n++] = SOCKET_ACTIVATE;
+	argv[n++] = "-l";
+	argv[n++] = sock;
+	argv[n++] = "--fdname=web";
+	argv[n++] = harness_claunch();
+	argv[n++] = "--name";
+	argv[n++] = t.name;
+	argv[n++] = "--cgroup-parent";
+	argv[n++] = t.parent;
+	if (no_init)
+		argv[n++] = "--no-init";
+	argv[n++] = "--";
+	argv[n++] = t.payload;
+	argv[n++] = "listen-fd";
+	argv[n] = NULL;
+	harness_spawn(&p, NULL, argv);
+	for (long long deadline = harness_now_ms() + T_SHORT;
+	     !path_exists(sock) && harness_now_ms() < deadline;)
+		usleep(10000);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(fd, 0);
+	memcpy(addr.sun_path, sock, strlen(sock) + 1);
+	/* the client connects before the container exists: the connection waits in the queue */
+	cr_assert_eq(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0, "%s: %s", sock,
+		     strerror(errno));
+	for (long long deadline = harness_now_ms() + T_RUN;
+	     !strchr(line, '\n') && harness_now_ms() < deadline;) {
+		ssize_t k = read(fd, line + got, sizeof(line) - 1 - (size_t)got);
+		if (k <= 0)
+			break;
+		got += k;
+		line[got] = '\0';
+	}
+	close(fd);
+	line[strcspn(line, "\n")] = '\0';
+	cr_expect_str_eq(line, want, "%s", harness_read_stderr(&p, T_SHORT));
+	cr_expect_eq(harness_exit_code(&p, T_RUN), 0);
+	assert_no_leftovers();
+}
+
+Test(claunch, socket_activation, .fini = teardown, .timeout = 40)
+{
+	begin("activate");
+	if (!path_exists(SOCKET_ACTIVATE))
+		cr_skip_test("needs %s (systemd)", SOCKET_ACTIVATE);
+	make_temp_dir();
+	/* cinit is PID 1, its main command 2 */
+	check_socket_activation(false, "served by 2, 1 fds, names web");
+	check_socket_activation(true, "served by 1, 1 fds, names web");
+}
+
 /* Services on the host's filesystem: cinit's sockets are in /run/claunch/NAME, reachable
  * with `cinit ctl` from the host, and gone with the container. */
 Test(claunch, units_on_the_host_fs, .fini = teardown, .timeout = 30)
