@@ -1168,6 +1168,7 @@ int claunch_parse_full(int argc, char **argv, struct claunch_options *ret, char 
 		if (r < 0)
 			return r;
 	}
+	ret->command_index = optind;
 	if (optind < argc) {
 		strv_free(&ret->command, &ret->n_command);
 		for (int i = optind; i < argc; i++)

@@ -89,7 +89,8 @@ struct claunch_options {
 	bool generate_unit;
 	char *restart; /* --restart: docker's policy, for --generate-unit's Restart=; NULL: no */
 
-	char **command; /* NULL-terminated, NULL when none */
+	char **command;	   /* NULL-terminated, NULL when none */
+	int command_index; /* argv index where the command begins (argc: none given) */
 	size_t n_command;
 };
 

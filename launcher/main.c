@@ -762,6 +762,10 @@ static int container_start(struct claunch *cl)
 		r = environ_set(&cl->envp, "NOTIFY_SOCKET", rootfs_notify_path(&c.rootfs));
 		c.envp = cl->envp;
 	}
+	if (r == -EEXIST) {
+		log_error("--name %s: a container of that name is running", o->name);
+		return CLAUNCH_EXIT_ERROR;
+	}
 	if (r < 0) {
 		log_error_errno(r, "$NOTIFY_SOCKET: the relay socket");
 		return CLAUNCH_EXIT_ERROR;
@@ -786,6 +790,7 @@ static int container_start(struct claunch *cl)
 		return CLAUNCH_EXIT_ERROR;
 	}
 	cl->container_started = true;
+	notify_relay_set_container(&cl->notify, cl->container.pid);
 	r = cl->cgroup_created ? 0 : cgroup_create(cl);
 	if (r >= 0 && !cl->container.in_cgroup) {
 		r = cg_driver_attach(cl->driver, cl->container.pid);
@@ -896,7 +901,7 @@ int main(int argc, char **argv)
 		.oom_fd = -1,
 		.null_fd = -1,
 		.lock_fd = -1,
-		.notify = { .fd = -1 },
+		.notify = { .fd = -1, .container_pid = -1 },
 		.console = { .master = -1, .slave = -1 },
 		.container = { .pid = -1, .sync_fd = -1, .status_fd = -1 },
 	};

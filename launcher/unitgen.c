@@ -13,9 +13,17 @@
 
 #define UNITGEN_STOP_TIMEOUT "30s"
 
-int unitgen_quote(const char *word, char *buf, size_t size)
+static bool has_control(const char *word)
 {
-	bool quote = !*word || strpbrk(word, " \t\n\"'\\") != NULL;
+	for (const unsigned char *c = (const unsigned char *)word; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return true;
+	return false;
+}
+
+static int quote(const char *word, char *buf, size_t size, bool variables)
+{
+	bool quote = !*word || strpbrk(word, " \"'\\") != NULL || has_control(word);
 	size_t n = 0;
 
 #define PUT(c)                                                                                     \
@@ -35,13 +43,20 @@ int unitgen_quote(const char *word, char *buf, size_t size)
 	if (quote)
 		PUT('"');
 	for (const char *c = word; *c; c++) {
-		if (*c == '%' || *c == '$') /* specifiers and variables: doubled is literal */
+		unsigned char u = (unsigned char)*c;
+
+		/* specifiers, and variables where they are expanded: doubled is literal */
+		if (*c == '%' || (variables && *c == '$'))
 			PUT(*c);
 		else if (quote && (*c == '"' || *c == '\\'))
 			PUT('\\');
-		if (quote && *c == '\n') {
-			PUT('\\');
-			PUT('n');
+		/* a raw CR or LF would end the line: C escapes, which the quotes decode */
+		if (u < 0x20 || u == 0x7f) {
+			char esc[5];
+
+			snprintf(esc, sizeof(esc), "\\x%02x", u);
+			for (const char *e = esc; *e; e++)
+				PUT(*e);
 			continue;
 		}
 		PUT(*c);
@@ -53,9 +68,24 @@ int unitgen_quote(const char *word, char *buf, size_t size)
 #undef PUT
 }
 
-static bool argv_has_name(int argc, char **argv)
+int unitgen_quote(const char *word, char *buf, size_t size)
 {
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+	return quote(word, buf, size, true);
+}
+
+/* "--generate-unit" or an abbreviation getopt took for it ("--generate", "--gen"). */
+static bool is_generate_unit(const char *arg)
+{
+	static const char flag[] = "--generate-unit";
+	size_t len = strlen(arg);
+
+	return len > 3 && len <= strlen(flag) && strncmp(flag, arg, len) == 0;
+}
+
+/* Whether claunch's own options (argv[1..end)) name the container. */
+static bool argv_has_name(char **argv, int end)
+{
+	for (int i = 1; i < end; i++)
 		if (strcmp(argv[i], "--name") == 0 || strncmp(argv[i], "--name=", 7) == 0)
 			return true;
 	return false;
@@ -80,13 +110,25 @@ int unitgen_write(FILE *out, const struct claunch_options *o, int argc, char **a
 	char self[PATH_MAX], cwd[PATH_MAX], buf[PATH_MAX * 2 + 8];
 	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	const char *restart = "no";
+	int end = o->command_index > 0 && o->command_index <= argc ? o->command_index : argc;
+	size_t cwd_len;
 	int r;
 
 	if (len <= 0 || !getcwd(cwd, sizeof(cwd))) {
-		snprintf(err, err_size, "--generate-unit: %s", strerror(errno));
-		return -errno;
+		r = -errno;
+		snprintf(err, err_size, "--generate-unit: %s", strerror(-r));
+		return r;
 	}
 	self[len] = '\0';
+	cwd_len = strlen(cwd);
+	/* WorkingDirectory= takes the path as it is: no quotes, nothing that ends the line */
+	if (has_control(cwd) || cwd[0] == ' ' || cwd[cwd_len - 1] == ' ') {
+		snprintf(
+			err, err_size,
+			"--generate-unit: the working directory \"%s\" cannot be written in a unit",
+			cwd);
+		return -EINVAL;
+	}
 	if (o->restart)
 		restart = strcmp(o->restart, "unless-stopped") == 0 ? "always" : o->restart;
 
@@ -98,29 +140,42 @@ int unitgen_write(FILE *out, const struct claunch_options *o, int argc, char **a
 		     "# claunch relays READY=1 from cinit (or the command with --no-init)\n"
 		     "Type=notify\nNotifyAccess=all\n");
 	fprintf(out, "ExecStart=");
-	r = unitgen_quote(self, buf, sizeof(buf));
+	/* the executable's path gets no variable expansion */
+	r = quote(self, buf, sizeof(buf), false);
 	if (r >= 0) {
 		fputs(buf, out);
-		if (!argv_has_name(argc, argv)) {
+		if (!argv_has_name(argv, end)) {
 			r = put_word(out, "--name", err, err_size);
 			if (r >= 0)
 				r = put_word(out, o->name, err, err_size);
 		}
 	}
-	for (int i = 1; r >= 0 && i < argc; i++)
-		if (strcmp(argv[i], "--generate-unit") != 0)
+	for (int i = 1; r >= 0 && i < end; i++)
+		if (!is_generate_unit(argv[i]) && strcmp(argv[i], "--") != 0)
 			r = put_word(out, argv[i], err, err_size);
-	if (r < 0)
+	/* the command after an explicit "--", so that none of its words is taken for a flag */
+	if (r >= 0 && end < argc)
+		r = put_word(out, "--", err, err_size);
+	for (int i = end; r >= 0 && i < argc; i++)
+		r = put_word(out, argv[i], err, err_size);
+	if (r < 0) {
+		snprintf(err, err_size, "--generate-unit: an argument is too long for ExecStart=");
 		return r;
-	r = unitgen_quote(cwd, buf, sizeof(buf));
-	if (r < 0)
-		return r;
+	}
 	/* the flags' relative paths mean what they meant where this was printed */
-	fprintf(out, "\nWorkingDirectory=%s\n", buf);
+	fputs("\nWorkingDirectory=", out);
+	for (const char *c = cwd; *c; c++) {
+		if (*c == '%')
+			fputc('%', out);
+		fputc(*c, out);
+	}
+	fputc('\n', out);
 	fprintf(out,
-		"# SIGTERM to claunch, which stops the container through cinit; then SIGKILL to "
-		"all\n"
-		"KillMode=mixed\nTimeoutStopSec=%s\nDelegate=yes\nRestart=%s\n",
+		"# SIGTERM to claunch alone, which stops the container through cinit\n"
+		"KillMode=mixed\nTimeoutStopSec=%s\n"
+		"# for the systemd cgroup driver; the cgroupfs one makes its cgroup outside the "
+		"unit's\n"
+		"Delegate=yes\nRestart=%s\n",
 		UNITGEN_STOP_TIMEOUT, restart);
 	fprintf(out, "\n[Install]\nWantedBy=multi-user.target\n");
 	return ferror(out) ? -EIO : 0;

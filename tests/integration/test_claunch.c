@@ -1079,8 +1079,17 @@ Test(claunch, readiness_is_relayed_to_notify_socket, .fini = teardown, .timeout 
 	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
 	msg = notify_next(fd);
 	cr_expect(has_line(msg, "READY=1") && has_line(msg, "STATUS=serving"), "relayed: %s", msg);
-	cr_expect(has_line(msg, mainpid), "relayed without claunch's %s: %s", mainpid, msg);
-	cr_expect(!has_line(msg, "MAINPID=1"), "the container's own MAINPID went out: %s", msg);
+	cr_expect(!strstr(msg, "MAINPID=1\n") && !has_line(msg, "MAINPID=1"),
+		  "the container's own MAINPID went out: %s", msg);
+	msg = notify_next(fd);
+	cr_expect_str_eq(msg, mainpid, "claunch's MAINPID after READY=1");
+
+	/* systemd splits on "\r" too: a key hidden behind one must not get through */
+	run_as(&r, &o, t.name,
+	       (const char *const[]){ "--no-init", "--", t.payload, "notify",
+				      "STATUS=x\rMAINPID=1\rFDSTORE=1", "0.2", NULL });
+	msg = notify_next(fd);
+	cr_expect_str_eq(msg, "STATUS=x\n", "\\r-separated keys: %s", msg);
 	close(fd);
 	assert_no_leftovers();
 }

@@ -21,7 +21,8 @@ static const struct {
 	{ "say \"hi\"", "\"say \\\"hi\\\"\"" },
 	{ "back\\slash", "\"back\\\\slash\"" },
 	{ "it's", "\"it's\"" },
-	{ "two\nlines", "\"two\\nlines\"" },
+	{ "two\nlines", "\"two\\x0alines\"" },
+	{ "carriage\rreturn", "\"carriage\\x0dreturn\"" },
 	{ "echo $A 50% done", "\"echo $$A 50%% done\"" },
 };
 
@@ -62,6 +63,26 @@ Test(unitgen, the_unit_runs_the_same_command)
 	cr_expect(strstr(text, "--generate-unit") == NULL ||
 			  strstr(text, "--generate-unit") < strstr(text, "[Unit]"),
 		  "--generate-unit is not in ExecStart=: %s", text);
+	free(text);
+	claunch_options_free(&o);
+}
+
+Test(unitgen, options_end_where_the_command_begins)
+{
+	struct claunch_options o;
+	/* no "--": the command's own --name and --generate-unit are its, not claunch's */
+	char *argv[] = { "claunch", "--gen", "myprog", "--name", "foo", "--generate-unit", NULL };
+	char err[256], *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	cr_assert_eq(claunch_parse(6, argv, &o, err, sizeof(err)), 0, "%s", err);
+	cr_assert(o.generate_unit);
+	cr_assert_eq(unitgen_write(out, &o, 6, argv, err, sizeof(err)), 0, "%s", err);
+	fclose(out);
+	cr_expect(strstr(text, " --name claunch-") != NULL, "a fixed name of claunch's: %s", text);
+	cr_expect(strstr(text, " -- myprog --name foo --generate-unit\n") != NULL, "%s", text);
+	cr_expect(strstr(text, "--gen ") == NULL, "the abbreviation stayed: %s", text);
 	free(text);
 	claunch_options_free(&o);
 }

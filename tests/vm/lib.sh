@@ -29,6 +29,8 @@ vm_check() {
 vm_job() {
 	VM_JOB=$(mktemp -d /tmp/vm-job.XXXXXX) || exit 99
 	trap 'rm -rf "$VM_JOB"' EXIT
+	# dash runs the EXIT trap only on exit: make the signals exit
+	trap 'exit 1' INT TERM HUP
 }
 
 # vm_boot MODE TIMEOUT [KERNEL_ARGS] -- COMMAND: skips the whole suite (TAP "1..0 # SKIP")
@@ -37,7 +39,7 @@ vm_boot() {
 	sh "$VM_HERE/vm-run" "$VM_MODE_NAME" "$VM_JOB" "$@" 2>"$VM_JOB/vm-run.err"
 	rc=$?
 	if [ "$rc" -eq 77 ]; then
-		echo "1..0 # SKIP $(cat "$VM_JOB/vm-run.err")"
+		echo "1..0 # SKIP $(head -n 1 "$VM_JOB/vm-run.err")"
 		exit 0
 	fi
 	# vm-run's own complaints (timeout, the console's tail) as TAP comments
