@@ -823,9 +823,11 @@ static int config_apply_entry(struct claunch_options *o, const struct unit_entry
 	int n, r = 0;
 
 	snprintf(what, sizeof(what), "%s:%u: %s", e->file, e->line, e->key);
+	/* a misspelt limit must not be a container without it: an error, not a warning */
 	if (!def) {
-		config_warn(diag, e, "unknown key \"%s\" in [%s], ignoring", e->key, e->section);
-		return 0;
+		snprintf(diag->error, sizeof(diag->error), "%s:%u: unknown key \"%s\" in [%s]",
+			 e->file, e->line, e->key, e->section);
+		return -EINVAL;
 	}
 	if (def->kind != OPTION_LIST)
 		return def->parse(o, def, e->value, &at);

@@ -1260,7 +1260,7 @@ Test(claunch, bad_input_is_refused_before_anything_exists, .fini = teardown, .ti
 	expect_refused((const char *const[]){ "--", NULL }, "no command");
 }
 
-Test(claunch, config_unknown_key_is_a_warning, .fini = teardown, .timeout = 20)
+Test(claunch, config_unknown_key_is_refused, .fini = teardown, .timeout = 20)
 {
 	char cfg[128], want[256];
 	struct run r;
@@ -1270,11 +1270,11 @@ Test(claunch, config_unknown_key_is_a_warning, .fini = teardown, .timeout = 20)
 	snprintf(cfg, sizeof(cfg), "%s/app.container", t.dir);
 	write_text(cfg, "[Container]\nFoo=1\nHostname=fromcfg\nExec=hostname\n");
 	run(&r, (const char *const[]){ "--config", cfg, NULL });
-	snprintf(want, sizeof(want),
-		 "claunch: %s:2: unknown key \"Foo\" in [Container], ignoring\n", cfg);
-	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+	snprintf(want, sizeof(want), "claunch: %s:2: unknown key \"Foo\" in [Container]\n", cfg);
+	cr_expect_eq(r.code, 125, "exit %d, stderr: %s", r.code, r.err);
 	cr_expect_str_eq(r.err, want);
-	cr_expect_str_eq(r.out, "fromcfg\n");
+	cr_expect_str_eq(r.out, "");
+	cr_expect_not(path_exists(cg_path(controllers[0], NULL, NULL)), "a cgroup was made");
 	assert_no_leftovers();
 }
 
