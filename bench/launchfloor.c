@@ -29,10 +29,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
+#define CGROUP_ROOT   "/sys/fs/cgroup"
 #define EXIT_LAUNCHER 125
-#define EXIT_NOEXEC 127
-#define CHILD_STACK (64 * 1024)
+#define EXIT_NOEXEC   127
+#define CHILD_STACK   (64 * 1024)
 
 static const char *const controllers[] = { "memory", "cpu", "pids" };
 #define N_CONTROLLERS (sizeof(controllers) / sizeof(controllers[0]))
@@ -196,7 +196,8 @@ int main(int argc, char **argv)
 	}
 	static char stack[CHILD_STACK] __attribute__((aligned(16)));
 	pid = clone(child_main, stack + sizeof(stack),
-		    CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD,
+		    CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+			    SIGCHLD,
 		    cmd);
 	if (pid < 0) {
 		fail("clone", NULL, errno);

@@ -48,9 +48,10 @@ static posix_spawn_file_actions_t actions;
 
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: launchtime rr ROUNDS WARMUP RAWFILE NAME CMD [ARG...] [::: NAME CMD...]...\n"
-		"       launchtime rss DELAY_MS REPS EXCLUDE_COMM NAME CMD [ARG...] [::: ...]...\n");
+	fprintf(stderr, "usage: launchtime rr ROUNDS WARMUP RAWFILE NAME CMD [ARG...] [::: NAME "
+			"CMD...]...\n"
+			"       launchtime rss DELAY_MS REPS EXCLUDE_COMM NAME CMD [ARG...] [::: "
+			"...]...\n");
 	return 2;
 }
 
