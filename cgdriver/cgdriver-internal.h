@@ -26,6 +26,7 @@ struct cg_driver_ops {
 	int (*populated)(struct cg_driver *driver);
 	int (*destroy)(struct cg_driver *driver);
 	int (*remove_stale)(struct cg_driver *driver, const char *prefix);
+	int (*remove_parent)(struct cg_driver *driver);
 };
 
 struct cg_driver {
@@ -41,6 +42,11 @@ struct cg_driver {
 	const char *missing_controller;
 	void *backend; /* the backend's own state */
 };
+
+/* rmdir of BASE/PARENT and then of each of PARENT's ancestors below BASE, deepest first,
+ * until one still holds something (EBUSY, ENOTEMPTY: that ends it, and is no error). A missing
+ * one is skipped. Returns 0 or -errno. */
+int cg_remove_parent_in(const char *base, const char *parent);
 
 extern const struct cg_driver_ops cg_v1_ops;
 extern const struct cg_driver_ops cg_v2_ops;

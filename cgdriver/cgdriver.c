@@ -5,6 +5,8 @@
 #include "common/util.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -258,4 +260,33 @@ int cg_driver_remove_stale(struct cg_driver *driver, const char *prefix)
 	if (!driver || !prefix || prefix[0] == '\0' || strchr(prefix, '/'))
 		return -EINVAL;
 	return driver->ops->remove_stale(driver, prefix);
+}
+
+int cg_remove_parent_in(const char *base, const char *parent)
+{
+	char path[PATH_MAX];
+	size_t base_len = strlen(base);
+	int n = snprintf(path, sizeof(path), "%s%s", base, parent);
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	for (;;) {
+		char *slash;
+
+		if (rmdir(path) < 0 && errno != ENOENT)
+			return errno == EBUSY || errno == ENOTEMPTY ? 0 : -errno;
+		slash = strrchr(path, '/');
+		if (!slash || (size_t)(slash - path) <= base_len)
+			return 0;
+		*slash = '\0';
+	}
+}
+
+int cg_driver_remove_parent(struct cg_driver *driver)
+{
+	if (!driver)
+		return -EINVAL;
+	if (!driver->parent[0])
+		return 0; /* the root cgroup itself */
+	return driver->ops->remove_parent(driver);
 }

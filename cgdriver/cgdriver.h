@@ -107,3 +107,7 @@ int cg_driver_destroy(struct cg_driver *driver);
 /* Removes empty PARENT/claunch-* cgroups left by claunch runs that were SIGKILLed (a populated
  * one belongs to a running container and stays). Returns the number removed. */
 int cg_driver_remove_stale(struct cg_driver *driver, const char *prefix);
+
+/* Removes PARENT (and its ancestors) in every hierarchy where nothing is left in it: for a
+ * parent the caller owns, after destroy. One that still holds a cgroup stays. 0 or -errno. */
+int cg_driver_remove_parent(struct cg_driver *driver);

@@ -944,6 +944,26 @@ static int v1_remove_stale(struct cg_driver *driver, const char *prefix)
 	return r;
 }
 
+static int v1_remove_parent(struct cg_driver *driver)
+{
+	struct v1_state *s = state_of(driver);
+	int ret = 0;
+
+	for (int i = 0; i < H_COUNT; i++) {
+		char base[PATH_MAX];
+		int r;
+
+		if (!hierarchy_used(s, i))
+			continue;
+		r = path_hierarchy(base, sizeof(base), driver, s->h[i].dir);
+		if (r >= 0)
+			r = cg_remove_parent_in(base, driver->parent);
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	return ret;
+}
+
 const struct cg_driver_ops cg_v1_ops = {
 	.init = v1_init,
 	.free = v1_free,
@@ -957,4 +977,5 @@ const struct cg_driver_ops cg_v1_ops = {
 	.populated = v1_populated,
 	.destroy = v1_destroy,
 	.remove_stale = v1_remove_stale,
+	.remove_parent = v1_remove_parent,
 };

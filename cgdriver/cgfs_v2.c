@@ -889,6 +889,11 @@ static int ops_destroy(struct cg_driver *driver)
 	return v2_destroy(backend(driver));
 }
 
+static int ops_remove_parent(struct cg_driver *driver)
+{
+	return cg_remove_parent_in(driver->root, driver->parent);
+}
+
 static int ops_remove_stale(struct cg_driver *driver, const char *prefix)
 {
 	return v2_remove_stale(backend(driver), prefix);
@@ -907,4 +912,5 @@ const struct cg_driver_ops cg_v2_ops = {
 	.populated = ops_populated,
 	.destroy = ops_destroy,
 	.remove_stale = ops_remove_stale,
+	.remove_parent = ops_remove_parent,
 };

@@ -330,6 +330,9 @@ static int cgroup_teardown(struct claunch *cl)
 	}
 	if (r < 0)
 		log_error_errno(r, "removing the cgroup of %s", cl->options.name);
+	/* claunch's own parent goes with its last container (a given one is the caller's) */
+	else if (!cl->options.cgroup_parent && cg_driver_remove_parent(cl->driver) < 0)
+		log_debug("removing %s", CLAUNCH_PARENT);
 	cl->cgroup_created = false;
 out:
 	cg_driver_free(cl->driver);

@@ -904,6 +904,24 @@ Test(claunch, sigterm_right_after_start_is_not_lost, .fini = teardown, .timeout 
 	}
 }
 
+/* claunch's own parent, /claunch, goes with its last container; one still in use stays. */
+Test(claunch, the_default_parent_goes_with_its_last_container, .fini = teardown, .timeout = 30)
+{
+	char path[PATH_MAX];
+	const char *err = NULL;
+	int code;
+
+	begin("parent");
+	snprintf(path, sizeof(path), CGROUP_ROOT "%s/claunch", cgroup_v2() ? "" : "/memory");
+	if (path_exists(path))
+		cr_skip_test("%s is in use by other containers", path);
+	code = harness_run((const char *const[]){ harness_claunch(), "--name", t.name, "--memory",
+						  "64m", "--", "true", NULL },
+			   &err);
+	cr_expect_eq(code, 0, "%s", err);
+	cr_expect_not(path_exists(path), "claunch left its parent %s", path);
+}
+
 /* A process that joined the container's cgroup from outside its pid namespace (as an exec
  * or nsenter would) does not die with the namespace: claunch kills it at exit (v2
  * cgroup.kill, v1 the freezer) before it removes the cgroup. */
