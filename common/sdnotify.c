@@ -58,3 +58,17 @@ int sdnotify_send(const char *path, const char *message)
 	/* Datagrams are sent whole or not at all. */
 	return (size_t)n == len ? 0 : -EMSGSIZE;
 }
+
+int sdnotify_probe(const char *path, int type)
+{
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un addr;
+	int len = sdnotify_address(path, &addr);
+
+	if (len < 0)
+		return len;
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	return connect(fd, (struct sockaddr *)&addr, (socklen_t)len) < 0 ? -errno : 0;
+}

@@ -13,3 +13,7 @@ int sdnotify_address(const char *path, struct sockaddr_un *addr);
 /* Sends message as one datagram to path without waiting: -EAGAIN when the receiver's queue is
  * full. Returns 0 or -errno. */
 int sdnotify_send(const char *path, const char *message);
+
+/* Whether a process holds the unix socket at path (type SOCK_DGRAM or SOCK_STREAM): 0, or
+ * -errno of the connection (-ECONNREFUSED: a socket file its owner left behind; -ENOENT). */
+int sdnotify_probe(const char *path, int type);

@@ -6,6 +6,7 @@
 
 #include "cgdriver/cgdriver.h"
 #include "common/log.h"
+#include "common/sdnotify.h"
 #include "common/util.h"
 #include "launcher/cli.h"
 #include "launcher/console.h"
@@ -28,7 +29,6 @@
 #include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -152,16 +152,10 @@ static void runtime_dir_remove(const char *dir)
  * (-ECONNREFUSED: its cinit is gone; -ENOENT: none yet, or never). */
 static int runtime_dir_probe(const char *name)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = -1;
+	char path[PATH_MAX];
 
-	if (snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/%s/%s", CLAUNCH_RUN_DIR, name,
-		     CLAUNCH_CONTROL_SOCKET) >= (int)sizeof(addr.sun_path))
-		return -ENAMETOOLONG;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	return connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ? -errno : 0;
+	snprintf(path, sizeof(path), "%s/%s/%s", CLAUNCH_RUN_DIR, name, CLAUNCH_CONTROL_SOCKET);
+	return sdnotify_probe(path, SOCK_STREAM);
 }
 
 static bool runtime_dir_is_stale(int dir_fd, const char *name)

@@ -46,20 +46,6 @@ static bool relayed(const char *line, size_t len)
 	return false;
 }
 
-/* 0 when something is bound at path (a running claunch of that name), else -errno. */
-static int probe(const char *path)
-{
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_un addr;
-	int len = sdnotify_address(path, &addr);
-
-	if (len < 0)
-		return len;
-	if (fd < 0)
-		return -errno;
-	return connect(fd, (struct sockaddr *)&addr, (socklen_t)len) < 0 ? -errno : 0;
-}
-
 /* Removes relay sockets nobody is bound to any more (claunch runs that were SIGKILLed). */
 static void sweep(const char *dir)
 {
@@ -76,7 +62,7 @@ static void sweep(const char *dir)
 		    strcmp(de->d_name + len - strlen(NOTIFY_SUFFIX), NOTIFY_SUFFIX) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (probe(path) == -ECONNREFUSED)
+		if (sdnotify_probe(path, SOCK_DGRAM) == -ECONNREFUSED)
 			(void)unlinkat(dirfd(d), de->d_name, 0);
 	}
 	closedir(d);
@@ -104,7 +90,7 @@ int notify_relay_open(struct notify_relay *r, const char *dir, const char *name)
 		return len;
 	sweep(dir);
 	/* names are unique per cgroup parent, this path on the host: never take a live one */
-	if (probe(r->path) == 0)
+	if (sdnotify_probe(r->path, SOCK_DGRAM) == 0)
 		return -EEXIST;
 	r->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (r->fd < 0)
