@@ -221,8 +221,7 @@ static const char *limit_flag_for(const char *controller)
  * the sweep for stale cgroups must not run then, so both happen under one lock. */
 static int state_lock(struct claunch *cl)
 {
-	if (mkdir(CLAUNCH_RUN_DIR, CLAUNCH_RUN_DIR_MODE) < 0 && errno != EEXIST)
-		return log_error_errno(errno, "creating %s", CLAUNCH_RUN_DIR);
+	/* CLAUNCH_RUN_DIR was made by check_options() */
 	cl->lock_fd = open(CLAUNCH_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (cl->lock_fd < 0)
 		return log_error_errno(errno, "opening %s", CLAUNCH_LOCK_FILE);
