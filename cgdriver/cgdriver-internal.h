@@ -1,4 +1,4 @@
-/* What cgdriver.c shares with the backends (cgfs_v1.c, cgfs_v2.c, later systemd.c). Not for
+/* What cgdriver.c shares with the backends (cgfs_v1.c, cgfs_v2.c, systemd.c). Not for
  * callers outside cgdriver/. cgdriver.c validates the arguments and forwards each public call to
  * driver->ops; a backend keeps its own state behind driver->backend. */
 #pragma once
@@ -17,6 +17,9 @@ struct cg_driver_ops {
 	 * called after a failed init (backend NULL). */
 	void (*free)(struct cg_driver *driver);
 	int (*create)(struct cg_driver *driver);
+	/* Takes an existing PARENT/NAME made by someone else (systemd) as the cgroup, without
+	 * creating anything: for the systemd backend's view of its scope. NULL: not possible. */
+	int (*adopt)(struct cg_driver *driver);
 	int (*set_limits)(struct cg_driver *driver, const struct cg_limits *limits);
 	int (*attach)(struct cg_driver *driver, pid_t pid);
 	int (*cgroup_fd)(struct cg_driver *driver);
@@ -40,6 +43,9 @@ struct cg_driver {
 	/* Set by a backend before it returns -EOPNOTSUPP from set_limits (a string literal);
 	 * cg_driver_set_limits() clears it first. */
 	const char *missing_controller;
+	/* What went wrong, in words, for a failure an errno does not tell (systemd's answer);
+	 * "" when nothing was said. */
+	char detail[256];
 	void *backend; /* the backend's own state */
 };
 
@@ -48,5 +54,11 @@ struct cg_driver {
  * one is skipped. Returns 0 or -errno. */
 int cg_remove_parent_in(const char *base, const char *parent);
 
+/* ops->adopt of driver, -EOPNOTSUPP when it has none. */
+int cg_driver_adopt(struct cg_driver *driver);
+
 extern const struct cg_driver_ops cg_v1_ops;
 extern const struct cg_driver_ops cg_v2_ops;
+#ifdef HAVE_SYSTEMD
+extern const struct cg_driver_ops cg_systemd_ops;
+#endif

@@ -4,7 +4,9 @@
 #include "cgdriver/cgdriver-internal.h"
 #include "common/util.h"
 
+#include <ctype.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <limits.h>
 #include <unistd.h>
 #include <string.h>
@@ -125,8 +127,9 @@ int cg_driver_new(enum cg_kind kind, const struct cg_config *config, struct cg_d
 
 	if (!config || !ret || !config->root || !config->parent || !config->name)
 		return -EINVAL;
-	if (config->root[0] == '\0' || !parent_is_valid(config->parent) ||
-	    !name_is_valid(config->name))
+	if (config->root[0] == '\0' || !name_is_valid(config->name) ||
+	    !(kind == CG_KIND_SYSTEMD ? cg_slice_is_valid(config->parent)
+				      : parent_is_valid(config->parent)))
 		return -EINVAL;
 	switch (kind) {
 	case CG_KIND_V1:
@@ -135,6 +138,11 @@ int cg_driver_new(enum cg_kind kind, const struct cg_config *config, struct cg_d
 	case CG_KIND_V2:
 		ops = &cg_v2_ops;
 		break;
+#ifdef HAVE_SYSTEMD
+	case CG_KIND_SYSTEMD:
+		ops = &cg_systemd_ops;
+		break;
+#endif
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -162,6 +170,8 @@ int cg_driver_new(enum cg_kind kind, const struct cg_config *config, struct cg_d
 	}
 	r = ops->init(driver);
 	if (r < 0) {
+		if (config->error && config->error_size)
+			snprintf(config->error, config->error_size, "%s", driver->detail);
 		cg_driver_free(driver);
 		return r;
 	}
@@ -193,17 +203,49 @@ int cg_driver_create(struct cg_driver *driver)
 	return driver->ops->create(driver);
 }
 
+int cg_driver_adopt(struct cg_driver *driver)
+{
+	if (!driver)
+		return -EINVAL;
+	return driver->ops->adopt ? driver->ops->adopt(driver) : -EOPNOTSUPP;
+}
+
 int cg_driver_set_limits(struct cg_driver *driver, const struct cg_limits *limits)
 {
 	if (!driver || !limits)
 		return -EINVAL;
 	driver->missing_controller = NULL;
+	driver->detail[0] = '\0';
 	return driver->ops->set_limits(driver, limits);
 }
 
 const char *cg_driver_missing_controller(const struct cg_driver *driver)
 {
 	return driver ? driver->missing_controller : NULL;
+}
+
+const char *cg_driver_error(const struct cg_driver *driver)
+{
+	return driver && driver->detail[0] ? driver->detail : NULL;
+}
+
+bool cg_systemd_booted(void)
+{
+	/* as sd_booted(): systemd as PID 1 makes this directory first thing */
+	return access("/run/systemd/system", F_OK) == 0;
+}
+
+bool cg_slice_is_valid(const char *name)
+{
+	size_t len = strlen(name);
+	static const char suffix[] = ".slice";
+
+	if (len <= strlen(suffix) || len > 255 || strcmp(name + len - strlen(suffix), suffix))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!(isalnum((unsigned char)*p) || strchr(":_.-\\", *p)))
+			return false;
+	return name[0] != '.';
 }
 
 int cg_driver_attach(struct cg_driver *driver, pid_t pid)

@@ -16,8 +16,14 @@
 enum cg_kind {
 	CG_KIND_V1,
 	CG_KIND_V2,
-	CG_KIND_SYSTEMD, /* a later issue */
+	CG_KIND_SYSTEMD, /* a transient scope unit of systemd's (built with libsystemd) */
 };
+
+/* The systemd driver: systemd's private bus (root only), the unit name's prefix and the
+ * default slice. */
+#define CG_SYSTEMD_BUS	       "/run/systemd/private"
+#define CG_SYSTEMD_UNIT_PREFIX "claunch-"
+#define CG_SYSTEMD_SLICE       "claunch.slice"
 
 /* What docker's flags ask for (see DESIGN.md, "cgroup value mapping"). */
 struct cg_limits {
@@ -48,6 +54,10 @@ struct cg_config {
 	const char *parent;
 	/* The container's cgroup name below the parent: "claunch-NAME" style, one component. */
 	const char *name;
+	/* Optional: where cg_driver_new() says in words why it failed, when it can say more than
+	 * its errno (the systemd bus that did not answer). */
+	char *error;
+	size_t error_size;
 };
 
 struct cg_driver;
@@ -58,6 +68,15 @@ struct cg_driver;
  * cgroup2 is also mounted at ROOT/unified ("hybrid"). -ENOENT when neither. */
 int cg_detect(const char *root, enum cg_kind *ret);
 
+/* Whether PID 1 is systemd (sd_booted(): /run/systemd/system exists). */
+bool cg_systemd_booted(void);
+/* Whether NAME is a slice unit name ("claunch.slice", "a-b.slice"): the systemd driver's
+ * parent. */
+bool cg_slice_is_valid(const char *name);
+
+/* KIND_SYSTEMD: PARENT is a slice name, NAME becomes the unit claunch-NAME.scope (NAME.scope
+ * when NAME starts with claunch-); connects to CG_SYSTEMD_BUS (-EHOSTUNREACH when nothing
+ * answers there, -ELIBACC when libsystemd cannot be loaded, -EOPNOTSUPP when not built in). */
 int cg_driver_new(enum cg_kind kind, const struct cg_config *config, struct cg_driver **ret);
 /* Frees the handle only; nothing on disk is touched. */
 void cg_driver_free(struct cg_driver *driver);
@@ -79,7 +98,12 @@ int cg_driver_set_limits(struct cg_driver *driver, const struct cg_limits *limit
 /* After -EOPNOTSUPP: the controller that was missing ("memory", "cpu", ...). */
 const char *cg_driver_missing_controller(const struct cg_driver *driver);
 
-/* Moves pid into the cgroup (every hierarchy). */
+/* After a failure: what went wrong in words when the backend can say more than the errno
+ * (systemd's answer, a job's result, an unknown property); NULL when it cannot. */
+const char *cg_driver_error(const struct cg_driver *driver);
+
+/* Moves pid into the cgroup (every hierarchy). systemd: starts the scope with pid in it and
+ * waits for its job; the limits given before are its properties. */
 int cg_driver_attach(struct cg_driver *driver, pid_t pid);
 /* v2: an O_DIRECTORY fd of the cgroup for clone3(CLONE_INTO_CGROUP); -EOPNOTSUPP on v1. The
  * caller closes it. */

@@ -964,10 +964,29 @@ static int v1_remove_parent(struct cg_driver *driver)
 	return ret;
 }
 
+/* A cgroup someone else made (systemd's scope): v1 works by path, so it only has to be there,
+ * in the hierarchies its manager uses (systemd leaves cpuset and freezer alone). */
+static int v1_adopt(struct cg_driver *driver)
+{
+	struct v1_state *s = state_of(driver);
+
+	for (int i = 0; i < H_COUNT; i++) {
+		char path[PATH_MAX];
+
+		if (!hierarchy_used(s, i) ||
+		    path_cgroup(path, sizeof(path), driver, s->h[i].dir, NULL) < 0)
+			continue;
+		if (access(path, F_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
 const struct cg_driver_ops cg_v1_ops = {
 	.init = v1_init,
 	.free = v1_free,
 	.create = v1_create,
+	.adopt = v1_adopt,
 	.set_limits = v1_set_limits,
 	.attach = v1_attach,
 	.cgroup_fd = v1_cgroup_fd,

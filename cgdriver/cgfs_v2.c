@@ -845,6 +845,21 @@ static int ops_create(struct cg_driver *driver)
 	return v2_create(backend(driver));
 }
 
+/* A cgroup someone else made (systemd's scope): opened, never created or removed here. */
+static int ops_adopt(struct cg_driver *driver)
+{
+	struct cg_v2 *v2 = backend(driver);
+	int fd;
+
+	if (v2->dir_fd >= 0)
+		return -EALREADY;
+	fd = dir_open_at(AT_FDCWD, v2->path);
+	if (fd < 0)
+		return fd;
+	v2->dir_fd = fd;
+	return 0;
+}
+
 static int ops_set_limits(struct cg_driver *driver, const struct cg_limits *limits)
 {
 	int r = v2_set_limits(backend(driver), limits);
@@ -903,6 +918,7 @@ const struct cg_driver_ops cg_v2_ops = {
 	.init = ops_init,
 	.free = ops_free,
 	.create = ops_create,
+	.adopt = ops_adopt,
 	.set_limits = ops_set_limits,
 	.attach = ops_attach,
 	.cgroup_fd = ops_cgroup_fd,

@@ -70,6 +70,7 @@ struct claunch {
 	int epoll_fd;
 	int oom_fd;
 	bool oom_event;
+	uint64_t oom_kills; /* the kernel's count, read at the last OOM event */
 	struct notify_relay notify;
 	bool stopping_sent;
 	int lock_fd; /* held from the stale sweep until the container is in its cgroup */
@@ -237,6 +238,55 @@ static void state_unlock(struct claunch *cl)
 	cl->lock_fd = -1;
 }
 
+/* The driver's parent: --cgroup-parent, or claunch's own. */
+static const char *cgroup_parent(const struct claunch *cl)
+{
+	if (cl->options.cgroup_parent)
+		return cl->options.cgroup_parent;
+	return cl->driver && cg_driver_kind(cl->driver) == CG_KIND_SYSTEMD ? CG_SYSTEMD_SLICE
+									   : CLAUNCH_PARENT;
+}
+
+/* systemd's scope, when asked for or when PID 1 is systemd (auto): nothing is created yet.
+ * Returns 1 when auto found no systemd to talk to. */
+static int cgroup_open_systemd(struct claunch *cl)
+{
+	const struct claunch_options *o = &cl->options;
+	bool asked = o->cgroup_driver == CLAUNCH_CGROUP_SYSTEMD;
+	char err[256] = "";
+	struct cg_config config = {
+		.root = CLAUNCH_CGROUP_ROOT,
+		.parent = o->cgroup_parent ? o->cgroup_parent : CG_SYSTEMD_SLICE,
+		.name = o->name,
+		.error = err,
+		.error_size = sizeof(err),
+	};
+	int r;
+
+	if (!asked && !cg_systemd_booted())
+		return 1;
+	if (!cg_slice_is_valid(config.parent))
+		return log_error(
+			"--cgroup-parent %s: the systemd cgroup driver takes a slice name, "
+			"like %s%s",
+			config.parent, CG_SYSTEMD_SLICE,
+			asked ? "" : " (or use --cgroup-driver cgroupfs)");
+	r = cg_driver_new(CG_KIND_SYSTEMD, &config, &cl->driver);
+	if (r == -EOPNOTSUPP && asked)
+		return log_error("--cgroup-driver systemd: the systemd driver is not built in "
+				 "(configure --with-systemd)");
+	if (r == -EOPNOTSUPP || (r == -EHOSTUNREACH && !asked)) {
+		log_debug("--cgroup-driver auto: %s; using cgroupfs",
+			  err[0] ? err : "the systemd driver is not built in");
+		return 1;
+	}
+	if (r < 0 && err[0])
+		return log_error("--cgroup-driver %s: %s", asked ? "systemd" : "auto", err);
+	if (r < 0)
+		return log_error_errno(r, "--cgroup-driver systemd");
+	return 0;
+}
+
 /* The driver for this host, with nothing created yet. */
 static int cgroup_open(struct claunch *cl)
 {
@@ -249,8 +299,11 @@ static int cgroup_open(struct claunch *cl)
 	enum cg_kind kind;
 	int r;
 
-	if (o->cgroup_driver == CLAUNCH_CGROUP_SYSTEMD)
-		return log_error("--cgroup-driver systemd: the systemd driver is not built in");
+	if (o->cgroup_driver != CLAUNCH_CGROUP_CGROUPFS) {
+		r = cgroup_open_systemd(cl);
+		if (r <= 0)
+			return r;
+	}
 	r = cg_detect(CLAUNCH_CGROUP_ROOT, &kind);
 	if (r < 0)
 		return log_error_errno(r, "no usable cgroup hierarchy under %s",
@@ -266,7 +319,7 @@ static int cgroup_open(struct claunch *cl)
 static int cgroup_create(struct claunch *cl)
 {
 	const struct claunch_options *o = &cl->options;
-	const char *parent = o->cgroup_parent ? o->cgroup_parent : CLAUNCH_PARENT;
+	const char *parent = cgroup_parent(cl);
 	int r;
 
 	r = state_lock(cl);
@@ -286,8 +339,11 @@ static int cgroup_create(struct claunch *cl)
 	r = cg_driver_set_limits(cl->driver, &o->limits);
 	if (r == -EOPNOTSUPP) {
 		const char *controller = cg_driver_missing_controller(cl->driver);
-		return log_error("%s: the %s cgroup controller is not available",
-				 limit_flag_for(controller ? controller : ""),
+		const char *flag = limit_flag_for(controller ? controller : "");
+
+		if (cg_driver_error(cl->driver))
+			return log_error("%s: %s", flag, cg_driver_error(cl->driver));
+		return log_error("%s: the %s cgroup controller is not available", flag,
 				 controller ? controller : "needed");
 	}
 	if (r < 0)
@@ -295,14 +351,17 @@ static int cgroup_create(struct claunch *cl)
 
 	if (cl->runtime_dir)
 		r = runtime_dir_prepare(cl);
-	if (r < 0)
-		return r;
-	if (o->limits.memory_max != CG_UNLIMITED) {
-		cl->oom_fd = cg_driver_oom_fd(cl->driver);
-		if (cl->oom_fd < 0)
-			log_warning_errno(cl->oom_fd, "OOM kills will not be reported");
-	}
-	return 0;
+	return r;
+}
+
+/* Once the container is in its cgroup (a systemd scope exists only then), before it runs. */
+static void cgroup_watch_oom(struct claunch *cl)
+{
+	if (cl->options.limits.memory_max == CG_UNLIMITED)
+		return;
+	cl->oom_fd = cg_driver_oom_fd(cl->driver);
+	if (cl->oom_fd < 0)
+		log_warning_errno(cl->oom_fd, "OOM kills will not be reported");
 }
 
 /* Kills whatever is left and removes the cgroup: the container's PID 1 is gone, so the kernel
@@ -321,7 +380,10 @@ static int cgroup_teardown(struct claunch *cl)
 			(void)cg_driver_kill_all(cl->driver, SIGKILL);
 		(void)usleep(1000);
 	}
-	if (r < 0)
+	if (r < 0 && cg_driver_error(cl->driver))
+		log_error("removing the cgroup of %s: %s", cl->options.name,
+			  cg_driver_error(cl->driver));
+	else if (r < 0)
 		log_error_errno(r, "removing the cgroup of %s", cl->options.name);
 	/* claunch's own parent goes with its last container (a given one is the caller's) */
 	else if (!cl->options.cgroup_parent && cg_driver_remove_parent(cl->driver) < 0)
@@ -438,6 +500,17 @@ static bool oom_drain(int fd)
 	return any;
 }
 
+/* After an OOM event: the counters are read now, while the cgroup is there (systemd removes
+ * its scope as soon as the container has ended). */
+static void oom_note(struct claunch *cl)
+{
+	struct cg_stats stats;
+
+	cl->oom_event = true;
+	if (cg_driver_stats(cl->driver, &stats) >= 0 && stats.oom_kills > cl->oom_kills)
+		cl->oom_kills = stats.oom_kills;
+}
+
 /* Handles the pending signals; returns 1 with *status once the container's PID 1 exited. */
 static int on_signals(struct claunch *cl, int *status)
 {
@@ -517,7 +590,7 @@ static int run_loop(struct claunch *cl, int *status)
 				break;
 			case EVENT_OOM:
 				if (oom_drain(cl->oom_fd))
-					cl->oom_event = true;
+					oom_note(cl);
 				break;
 			case EVENT_MASTER:
 				if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR) &&
@@ -586,8 +659,12 @@ static void report_oom(struct claunch *cl, int code)
 
 	/* the kill may have raced the container's exit: the event can still be unread */
 	if (oom_drain(cl->oom_fd))
-		cl->oom_event = true;
-	if (!cl->oom_event || cg_driver_stats(cl->driver, &stats) < 0 || stats.oom_kills == 0)
+		oom_note(cl);
+	if (!cl->oom_event)
+		return;
+	if (cg_driver_stats(cl->driver, &stats) >= 0 && stats.oom_kills > cl->oom_kills)
+		cl->oom_kills = stats.oom_kills;
+	if (cl->oom_kills == 0)
 		return;
 	format_limit(limit, sizeof(limit), cl->options.limits.memory_max);
 	if (code == 128 + SIGKILL)
@@ -793,11 +870,17 @@ static int container_start(struct claunch *cl)
 		/* a child that failed on its own has the better message */
 		if (r < 0 && container_abort(&cl->container, err, sizeof(err)) > 0)
 			log_error("%s", err);
+		else if (r == -EEXIST)
+			log_error("--name %s: a container of that name is running", o->name);
+		else if (r < 0 && cg_driver_error(cl->driver))
+			log_error("starting the container's scope: %s",
+				  cg_driver_error(cl->driver));
 		else if (r < 0)
 			log_error_errno(r, "moving the container into its cgroup");
 	}
 	if (r < 0)
 		return CLAUNCH_EXIT_ERROR;
+	cgroup_watch_oom(cl);
 	state_unlock(cl);
 	util_closep(&cl->console.slave);
 	cl->console.slave = -1;

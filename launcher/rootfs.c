@@ -945,8 +945,6 @@ int rootfs_mount_cgroups(const struct rootfs_config *c, char *err, size_t err_si
 	bool v1 = false;
 	int r = 0;
 
-	if (!c->rootfs)
-		return 0;
 	f = fopen(SELF_CGROUP, "re");
 	if (!f) {
 		snprintf(err, err_size, "%s: %s", SELF_CGROUP, strerror(errno));
@@ -955,6 +953,21 @@ int rootfs_mount_cgroups(const struct rootfs_config *c, char *err, size_t err_si
 	while (getline(&line, &size, f) > 0)
 		if (strncmp(line, "0::", 3) != 0)
 			v1 = true;
+	/* On the host's filesystem (no --rootfs), the host's tree is there already but not the
+	 * container's view of it: on v2 its own subtree is mounted over it, writable, so that
+	 * cinit can give services their own cgroups in it (the subtree a systemd scope
+	 * delegates). It hides the host's tree, which was as writable. v1 keeps the host's. */
+	if (!c->rootfs && v1)
+		return 0;
+	if (!c->rootfs) {
+		flags &= ~(unsigned long)MS_RDONLY;
+		/* the same cgroup2 cannot be mounted on its own mount point: the host's goes
+		 * first (from this mount namespace only) */
+		if (umount2(CGROUP_DIR, MNT_DETACH) < 0 && errno != EINVAL) {
+			snprintf(err, err_size, "umount %s: %s", CGROUP_DIR, strerror(errno));
+			return -errno;
+		}
+	}
 	if (!v1) {
 		if (mount("cgroup2", CGROUP_DIR, "cgroup2", flags, NULL) == 0)
 			return 0;

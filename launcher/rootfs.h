@@ -44,6 +44,7 @@ int rootfs_setup(const struct rootfs_config *c, char *err, size_t err_size);
 /* With a rootfs, after the process entered its cgroup namespace: the container's own view of
  * its cgroups at /sys/fs/cgroup, read-only unless privileged, as docker mounts it (cgroup2, or
  * on v1 and hybrid hosts a tmpfs with one mount per hierarchy, co-mounted controllers linked
- * by each name). Programs read their limits there (JVMs, Go's GOMAXPROCS helpers). Nothing
- * without a rootfs: the host's /sys stays. Returns 0 or -errno with one line in err. */
+ * by each name). Programs read their limits there (JVMs, Go's GOMAXPROCS helpers). Without a
+ * rootfs, on a v2 host: the container's own cgroup2, writable, over the host's tree (for cinit's
+ * per-service cgroups); on v1 the host's mounts stay. Returns 0 or -errno with one line in err. */
 int rootfs_mount_cgroups(const struct rootfs_config *c, char *err, size_t err_size);

@@ -261,7 +261,8 @@ static void teardown(void)
 		;
 }
 
-/* argv = claunch --name NAME --cgroup-parent PARENT ARGS... ; argv holds max entries. */
+/* argv = claunch --name NAME --cgroup-parent PARENT --cgroup-driver cgroupfs ARGS... ; argv holds
+ * max entries. */
 static const char **claunch_argv(const char **argv, size_t max, const char *name,
 				 const char *const *args)
 {
@@ -272,6 +273,9 @@ static const char **claunch_argv(const char **argv, size_t max, const char *name
 	argv[n++] = name;
 	argv[n++] = "--cgroup-parent";
 	argv[n++] = t.parent;
+	/* this suite is the cgroupfs driver's, also under systemd (the VM's v1 mode) */
+	argv[n++] = "--cgroup-driver";
+	argv[n++] = "cgroupfs";
 	for (size_t i = 0; args[i]; i++) {
 		cr_assert_lt(n, max - 1);
 		argv[n++] = args[i];
@@ -1145,6 +1149,8 @@ static void check_socket_activation(bool no_init, const char *want)
 	argv[n++] = t.name;
 	argv[n++] = "--cgroup-parent";
 	argv[n++] = t.parent;
+	argv[n++] = "--cgroup-driver";
+	argv[n++] = "cgroupfs";
 	if (no_init)
 		argv[n++] = "--no-init";
 	argv[n++] = "--";
