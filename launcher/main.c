@@ -74,6 +74,8 @@ struct claunch {
 	struct notify_relay notify;
 	bool stopping_sent;
 	int lock_fd; /* held from the stale sweep until the container is in its cgroup */
+	int log_fd;  /* the container's output to relay to the journal (read end), or -1 */
+	int log_out; /* where it goes: claunch's own stdout or stderr, the journal stream */
 };
 
 /* ---- checks before anything is created ---- */
@@ -470,6 +472,62 @@ static int signals_setup(struct claunch *cl)
 	return 0;
 }
 
+/* ---- output to the journal ---- */
+
+/* Whether fd is the journal stream systemd gave the service ($JOURNAL_STREAM is "DEV:INO"). */
+static bool fd_is_journal(int fd, const char *stream)
+{
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return stream && sscanf(stream, "%llu:%llu", &dev, &ino) == 2 && fstat(fd, &st) == 0 &&
+	       (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+/* journald gives each line the unit of the process that wrote it (SCM_CREDENTIALS): lines
+ * written by the container from its own scope would not be the service's, and `journalctl -u`
+ * of the service would miss them. So when stdout or stderr is the service's journal stream,
+ * the container writes into a pipe and claunch copies it there, as the service's own output. */
+static int journal_relay_open(struct claunch *cl, struct container_config *c)
+{
+	const char *stream = getenv("JOURNAL_STREAM");
+	bool out = fd_is_journal(STDOUT_FILENO, stream), err = fd_is_journal(STDERR_FILENO, stream);
+	int fds[2];
+
+	if (cl->options.tty || (!out && !err) ||
+	    cg_driver_kind(cl->driver) != CG_KIND_SYSTEMD)
+		return -1;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return log_error_errno(errno, "$JOURNAL_STREAM: pipe");
+	cl->log_fd = fds[0];
+	cl->log_out = out ? STDOUT_FILENO : STDERR_FILENO;
+	if (out)
+		c->stdio[1] = fds[1];
+	if (err)
+		c->stdio[2] = fds[1];
+	(void)util_fd_set_nonblock(cl->log_fd, true);
+	return fds[1];
+}
+
+/* Copies what the container wrote; returns -1 at its end (EOF or error). */
+static int journal_relay_copy(struct claunch *cl)
+{
+	char buf[65536];
+
+	for (;;) {
+		ssize_t n = read(cl->log_fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n <= 0)
+			return -1;
+		/* a journal that went away: the container's output has nowhere to go */
+		(void)util_write_all(cl->log_out, buf, (size_t)n);
+	}
+}
+
 /* ---- the event loop ---- */
 
 enum {
@@ -478,6 +536,7 @@ enum {
 	EVENT_MASTER,
 	EVENT_STDIN,
 	EVENT_NOTIFY,
+	EVENT_LOG,
 };
 
 static int epoll_watch(int epoll_fd, int fd, uint32_t events, uint64_t tag, int op)
@@ -565,6 +624,8 @@ static int run_loop(struct claunch *cl, int *status)
 		r = epoll_watch(cl->epoll_fd, con->master, EPOLLIN, EVENT_MASTER, EPOLL_CTL_ADD);
 	if (r >= 0 && cl->notify.fd >= 0)
 		r = epoll_watch(cl->epoll_fd, cl->notify.fd, EPOLLIN, EVENT_NOTIFY, EPOLL_CTL_ADD);
+	if (r >= 0 && cl->log_fd >= 0)
+		r = epoll_watch(cl->epoll_fd, cl->log_fd, EPOLLIN, EVENT_LOG, EPOLL_CTL_ADD);
 	if (r >= 0 && con->master >= 0 && cl->options.interactive)
 		r = epoll_watch(cl->epoll_fd, STDIN_FILENO, EPOLLIN, EVENT_STDIN, EPOLL_CTL_ADD);
 	if (r < 0)
@@ -587,6 +648,11 @@ static int run_loop(struct claunch *cl, int *status)
 				break;
 			case EVENT_NOTIFY:
 				notify_relay_forward(&cl->notify);
+				break;
+			case EVENT_LOG:
+				if (journal_relay_copy(cl) < 0)
+					(void)epoll_ctl(cl->epoll_fd, EPOLL_CTL_DEL, cl->log_fd,
+							NULL);
 				break;
 			case EVENT_OOM:
 				if (oom_drain(cl->oom_fd))
@@ -803,7 +869,7 @@ static int container_start(struct claunch *cl)
 		.new_net = o->net != CLAUNCH_NET_HOST,
 		.close_fd = -1,
 	};
-	_cleanup_close_ int cgroup_fd = -1;
+	_cleanup_close_ int cgroup_fd = -1, log_write_fd = -1;
 	char err[640];
 	int r, code;
 
@@ -847,6 +913,9 @@ static int container_start(struct claunch *cl)
 	if (r < 0)
 		return CLAUNCH_EXIT_ERROR;
 	c.argv = cl->argv;
+	log_write_fd = journal_relay_open(cl, &c);
+	if (log_write_fd < -1)
+		return CLAUNCH_EXIT_ERROR;
 
 	/* v2: the cgroup first, and the child is cloned straight into it. v1: the child first,
 	 * so that it sets up its mounts while the cgroup is being made, then it is attached. */
@@ -863,6 +932,9 @@ static int container_start(struct claunch *cl)
 		return CLAUNCH_EXIT_ERROR;
 	}
 	cl->container_started = true;
+	/* the container has its copy: the pipe ends when the container's writers are gone */
+	util_closep(&log_write_fd);
+	log_write_fd = -1;
 	notify_relay_set_container(&cl->notify, cl->container.pid);
 	r = cl->cgroup_created ? 0 : cgroup_create(cl);
 	if (r >= 0 && !cl->container.in_cgroup) {
@@ -939,6 +1011,9 @@ static int claunch_run(struct claunch *cl)
 			code = exit_code_of(status);
 			/* the OOM-killed main command makes it 137 (SIGKILL) already */
 			report_oom(cl, code);
+			/* what the container wrote last */
+			if (cl->log_fd >= 0)
+				(void)journal_relay_copy(cl);
 		}
 	}
 	state_unlock(cl);
@@ -964,6 +1039,7 @@ static void claunch_free(struct claunch *cl)
 	util_closep(&cl->signal_fd);
 	util_closep(&cl->epoll_fd);
 	util_closep(&cl->null_fd);
+	util_closep(&cl->log_fd);
 	free(cl->runtime_dir);
 	free(cl->argv);
 	security_filter_free(&cl->filter);
@@ -980,6 +1056,7 @@ int main(int argc, char **argv)
 		.oom_fd = -1,
 		.null_fd = -1,
 		.lock_fd = -1,
+		.log_fd = -1,
 		.notify = { .fd = -1, .container_pid = -1 },
 		.console = { .master = -1, .slave = -1 },
 		.container = { .pid = -1, .sync_fd = -1, .status_fd = -1 },
