@@ -4,7 +4,6 @@
 #include "cgdriver/cgdriver-internal.h"
 #include "common/util.h"
 
-#include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <limits.h>
@@ -233,19 +232,6 @@ bool cg_systemd_booted(void)
 {
 	/* as sd_booted(): systemd as PID 1 makes this directory first thing */
 	return access("/run/systemd/system", F_OK) == 0;
-}
-
-bool cg_slice_is_valid(const char *name)
-{
-	size_t len = strlen(name);
-	static const char suffix[] = ".slice";
-
-	if (len <= strlen(suffix) || len > 255 || strcmp(name + len - strlen(suffix), suffix))
-		return false;
-	for (const char *p = name; *p; p++)
-		if (!(isalnum((unsigned char)*p) || strchr(":_.-\\", *p)))
-			return false;
-	return name[0] != '.';
 }
 
 int cg_driver_attach(struct cg_driver *driver, pid_t pid)

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #define CG_UNLIMITED	   UINT64_MAX
@@ -71,8 +72,20 @@ int cg_detect(const char *root, enum cg_kind *ret);
 /* Whether PID 1 is systemd (sd_booted(): /run/systemd/system exists). */
 bool cg_systemd_booted(void);
 /* Whether NAME is a slice unit name ("claunch.slice", "a-b.slice"): the systemd driver's
- * parent. */
-bool cg_slice_is_valid(const char *name);
+ * parent. Inline: the option parser checks it too. */
+static inline bool cg_slice_is_valid(const char *name)
+{
+	static const char suffix[] = ".slice";
+	size_t len = strlen(name), n = sizeof(suffix) - 1;
+
+	if (len <= n || len > 255 || strcmp(name + len - n, suffix) != 0 || name[0] == '.')
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr(":_.-\\", *p)))
+			return false;
+	return true;
+}
 
 /* KIND_SYSTEMD: PARENT is a slice name, NAME becomes the unit claunch-NAME.scope (NAME.scope
  * when NAME starts with claunch-); connects to CG_SYSTEMD_BUS (-EHOSTUNREACH when nothing

@@ -716,8 +716,10 @@ static int parse_cgroup_driver(struct claunch_options *o, const struct option_de
 static int parse_cgroup_parent(struct claunch_options *o, const struct option_def *def,
 			       const char *value, const struct origin *at)
 {
-	if (!is_cgroup_path(value))
-		return fail(at, value, "is not an absolute cgroup path");
+	/* which one the driver takes is checked once the driver is known */
+	if (!is_cgroup_path(value) && !cg_slice_is_valid(value))
+		return fail(at, value,
+			    "is neither an absolute cgroup path nor a slice name (NAME.slice)");
 	return set_string(&o->cgroup_parent, value) < 0 ? fail_oom(at) : 0;
 }
 

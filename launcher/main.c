@@ -306,6 +306,10 @@ static int cgroup_open(struct claunch *cl)
 		if (r <= 0)
 			return r;
 	}
+	if (config.parent[0] != '/')
+		return log_error("--cgroup-parent %s: the cgroupfs driver takes an absolute cgroup "
+				 "path, like %s",
+				 config.parent, CLAUNCH_PARENT);
 	r = cg_detect(CLAUNCH_CGROUP_ROOT, &kind);
 	if (r < 0)
 		return log_error_errno(r, "no usable cgroup hierarchy under %s",
@@ -494,8 +498,7 @@ static int journal_relay_open(struct claunch *cl, struct container_config *c)
 	bool out = fd_is_journal(STDOUT_FILENO, stream), err = fd_is_journal(STDERR_FILENO, stream);
 	int fds[2];
 
-	if (cl->options.tty || (!out && !err) ||
-	    cg_driver_kind(cl->driver) != CG_KIND_SYSTEMD)
+	if (cl->options.tty || (!out && !err) || cg_driver_kind(cl->driver) != CG_KIND_SYSTEMD)
 		return -1;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return log_error_errno(errno, "$JOURNAL_STREAM: pipe");

@@ -1291,6 +1291,22 @@ Test(claunch, bad_input_is_refused_before_anything_exists, .fini = teardown, .ti
 		"--bind");
 	expect_refused((const char *const[]){ NULL }, "no command");
 	expect_refused((const char *const[]){ "--", NULL }, "no command");
+	/* the systemd driver: a slice, not a path; a bus that answers; a driver built in */
+	expect_refused((const char *const[]){ "--cgroup-driver", "systemd", "--cgroup-parent", "/x",
+					      "--", "true", NULL },
+		       "--cgroup-parent /x: the systemd cgroup driver takes a slice name");
+#ifdef HAVE_SYSTEMD
+	if (access("/run/systemd/system", F_OK) < 0)
+		expect_refused((const char *const[]){ "--cgroup-driver", "systemd",
+						      "--cgroup-parent", "claunch.slice", "--",
+						      "true", NULL },
+			       "--cgroup-driver systemd: cannot reach systemd at "
+			       "/run/systemd/private");
+#else
+	expect_refused((const char *const[]){ "--cgroup-driver", "systemd", "--cgroup-parent",
+					      "claunch.slice", "--", "true", NULL },
+		       "the systemd driver is not built in");
+#endif
 }
 
 Test(claunch, config_unknown_key_is_refused, .fini = teardown, .timeout = 20)

@@ -1091,3 +1091,53 @@ Test(cgv2_real, remove_stale_keeps_a_running_container)
 	cg_driver_free(busy);
 	cg_driver_free(self);
 }
+
+/* The systemd driver's parent is a slice unit name, never a path. */
+Test(cgdriver_systemd, slice_names)
+{
+	cr_expect(cg_slice_is_valid("claunch.slice"));
+	cr_expect(cg_slice_is_valid("a-b_c:d.slice"));
+	cr_expect(cg_slice_is_valid("-.slice"));
+	cr_expect_not(cg_slice_is_valid("/claunch"));
+	cr_expect_not(cg_slice_is_valid("claunch"));
+	cr_expect_not(cg_slice_is_valid(".slice"));
+	cr_expect_not(cg_slice_is_valid("a/b.slice"));
+	cr_expect_not(cg_slice_is_valid("a b.slice"));
+	cr_expect_not(cg_slice_is_valid("claunch.slice.x"));
+}
+
+Test(cgdriver_systemd, a_path_parent_or_a_bad_name_is_einval)
+{
+	struct cg_driver *driver = NULL;
+	struct cg_config config = { .root = "/sys/fs/cgroup", .parent = "/claunch", .name = "x" };
+
+	cr_expect_eq(cg_driver_new(CG_KIND_SYSTEMD, &config, &driver), -EINVAL);
+	config.parent = "claunch.slice";
+	config.name = "../x";
+	cr_expect_eq(cg_driver_new(CG_KIND_SYSTEMD, &config, &driver), -EINVAL);
+	cr_expect_null(driver);
+}
+
+/* Without systemd listening on its private bus, the driver says where it looked. */
+Test(cgdriver_systemd, no_bus_names_the_socket)
+{
+	struct cg_driver *driver = NULL;
+	char err[256] = "";
+	struct cg_config config = { .root = "/sys/fs/cgroup",
+				    .parent = "claunch.slice",
+				    .name = "x",
+				    .error = err,
+				    .error_size = sizeof(err) };
+	int r;
+
+	if (access(CG_SYSTEMD_BUS, F_OK) == 0)
+		cr_skip_test("systemd runs here: %s exists", CG_SYSTEMD_BUS);
+	r = cg_driver_new(CG_KIND_SYSTEMD, &config, &driver);
+#ifdef HAVE_SYSTEMD
+	cr_expect_eq(r, -EHOSTUNREACH, "%d: %s", r, err);
+	cr_expect(strstr(err, "cannot reach systemd at " CG_SYSTEMD_BUS) != NULL, "%s", err);
+#else
+	cr_expect_eq(r, -EOPNOTSUPP);
+#endif
+	cr_expect_null(driver);
+}

@@ -370,9 +370,11 @@ static const struct bad_case bad_cases[] = {
 	{ { "--cgroup-driver", "cgmanager" },
 	  "--cgroup-driver: \"cgmanager\" is not auto, cgroupfs or systemd" },
 	{ { "--cgroup-parent", "claunch" },
-	  "--cgroup-parent: \"claunch\" is not an absolute cgroup path" },
+	  "--cgroup-parent: \"claunch\" is neither an absolute cgroup path nor a slice name "
+	  "(NAME.slice)" },
 	{ { "--cgroup-parent", "/a/../b" },
-	  "--cgroup-parent: \"/a/../b\" is not an absolute cgroup path" },
+	  "--cgroup-parent: \"/a/../b\" is neither an absolute cgroup path nor a slice name "
+	  "(NAME.slice)" },
 	{ { "--units", "/nope" }, "--units: \"/nope\": No such file or directory" },
 	{ { "--name", "-x" },
 	  "--name: \"-x\" is not a valid name (a letter or digit, then letters, digits, \"_\", "
