@@ -77,3 +77,42 @@ vm_finish() {
 	[ "$VM_FAILED" -eq 0 ] || vm_dump
 	echo "1..$VM_N"
 }
+
+# vm_systemd_units EXEC_START ENVIRONMENT: the job's units for the "systemd" mode: vm-test.target
+# and its oneshot vm-test.service running EXEC_START (stdout to /vmjob/output), which ends the
+# guest afterwards whatever the result; and VM_MASK, the units that cost time and test nothing.
+vm_systemd_units() {
+	mkdir -p "$VM_JOB/units"
+	cat >"$VM_JOB/units/vm-test.target" <<UNIT
+[Unit]
+Description=VM test suite
+Requires=basic.target vm-test.service
+After=basic.target
+AllowIsolate=yes
+UNIT
+	cat >"$VM_JOB/units/vm-test.service" <<UNIT
+[Unit]
+Description=VM test suite
+After=basic.target dbus.socket
+Requires=dbus.socket
+[Service]
+Type=oneshot
+Environment=$2
+ExecStart=$1
+StandardOutput=file:/vmjob/output
+StandardError=inherit
+# the end of the guest, whatever the result: -no-reboot turns a reboot into qemu's exit
+ExecStopPost=/bin/sh -c 'sync; echo b > /proc/sysrq-trigger'
+UNIT
+	# Slow or pointless here: apparmor alone costs ~11 s under TCG. tmp.mount and
+	# tmpfiles' "D /tmp" would hide or empty /tmp, where the build tree may be (a CI clone).
+	VM_MASK="tmp.mount systemd-tmpfiles-setup.service systemd-tmpfiles-clean.timer
+		systemd-tmpfiles-clean.service apparmor.service systemd-udevd.service systemd-udevd-control.socket
+		systemd-udevd-kernel.socket systemd-udev-trigger.service systemd-udev-settle.service
+		systemd-timesyncd.service systemd-binfmt.service proc-sys-fs-binfmt_misc.automount
+		systemd-random-seed.service systemd-update-utmp.service systemd-update-utmp-runlevel.service
+		systemd-journal-flush.service systemd-sysusers.service modprobe@.service
+		systemd-networkd.service networking.service ssh.service cron.service
+		getty.target serial-getty@.service console-getty.service systemd-logind.service"
+	export VM_MASK
+}

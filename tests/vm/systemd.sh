@@ -26,40 +26,7 @@ v1.sh)
 	;;
 esac
 
-mkdir -p "$VM_JOB/units"
-cat >"$VM_JOB/units/vm-test.target" <<UNIT
-[Unit]
-Description=VM test suite
-Requires=basic.target vm-test.service
-After=basic.target
-AllowIsolate=yes
-UNIT
-cat >"$VM_JOB/units/vm-test.service" <<UNIT
-[Unit]
-Description=VM test suite
-After=basic.target dbus.socket
-Requires=dbus.socket
-[Service]
-Type=oneshot
-Environment=VM_EXPECT_LAYOUT=$layout
-ExecStart=/bin/sh $VM_HERE/systemd-guest $BUILD $suites
-StandardOutput=file:/vmjob/output
-StandardError=inherit
-# the end of the guest, whatever the result: -no-reboot turns a reboot into qemu's exit
-ExecStopPost=/bin/sh -c 'sync; echo b > /proc/sysrq-trigger'
-UNIT
-
-# Slow or pointless here: apparmor alone costs ~11 s under TCG. tmp.mount and tmpfiles'
-# "D /tmp" would hide or empty /tmp, where the build tree may be (a CI clone).
-VM_MASK="tmp.mount systemd-tmpfiles-setup.service systemd-tmpfiles-clean.timer
-	systemd-tmpfiles-clean.service apparmor.service systemd-udevd.service systemd-udevd-control.socket
-	systemd-udevd-kernel.socket systemd-udev-trigger.service systemd-udev-settle.service
-	systemd-timesyncd.service systemd-binfmt.service proc-sys-fs-binfmt_misc.automount
-	systemd-random-seed.service systemd-update-utmp.service systemd-update-utmp-runlevel.service
-	systemd-journal-flush.service systemd-sysusers.service modprobe@.service
-	systemd-networkd.service networking.service ssh.service cron.service
-	getty.target serial-getty@.service console-getty.service systemd-logind.service"
-export VM_MASK
+vm_systemd_units "/bin/sh $VM_HERE/systemd-guest $BUILD $suites" "VM_EXPECT_LAYOUT=$layout"
 vm_boot "${VM_TIMEOUT:-600}" "systemd.unit=vm-test.target" "$kargs" -- true
 rc=$?
 vm_check "the guest booted systemd, ran the suite and ended" [ "$rc" -eq 0 ]
