@@ -301,6 +301,7 @@ enum word_check {
 	WORD_GROUP,
 	WORD_ENV_NAME,
 	WORD_ENV_NAME_OR_ASSIGNMENT,
+	WORD_FD_NAME,
 };
 
 static int word_check(struct spec_loader *l, const struct unit_entry *e, const char *word,
@@ -326,6 +327,11 @@ static int word_check(struct spec_loader *l, const struct unit_entry *e, const c
 		if (!env_name_valid(word, strlen(word)) && !env_assignment_valid(word))
 			return loader_fail(l, e, word,
 					   "is neither a variable name nor an assignment");
+		return 0;
+	case WORD_FD_NAME:
+		/* LISTEN_FDNAMES separates names with ':' */
+		if (strlen(word) > 255 || strchr(word, ':'))
+			return loader_fail(l, e, word, "is not a socket or file descriptor name");
 		return 0;
 	}
 	return 0;
@@ -1206,6 +1212,7 @@ static const struct spec_key spec_keys[] = {
 
 	{ "Service", "Type", parse_type, SPEC(type), 0 },
 	{ "Service", "PIDFile", parse_pid_file, SPEC(pid_file), 0 },
+	{ "Service", "Sockets", parse_word_list, SPEC(sockets), WORD_FD_NAME },
 	{ "Service", "ExecStartPre", parse_exec, SPEC(exec_start_pre), 0 },
 	{ "Service", "ExecStart", parse_exec, SPEC(exec_start), 1 },
 	{ "Service", "ExecStartPost", parse_exec, SPEC(exec_start_post), 0 },
@@ -1498,6 +1505,7 @@ void service_spec_free(struct service_spec *spec)
 	strv_free(spec->binds_to);
 	strv_free(spec->conflicts);
 	free(spec->pid_file);
+	strv_free(spec->sockets);
 	exec_list_clear(&spec->exec_start_pre);
 	exec_list_clear(&spec->exec_start);
 	exec_list_clear(&spec->exec_start_post);

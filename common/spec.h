@@ -108,6 +108,10 @@ struct service_spec {
 	/* [Service] */
 	enum spec_service_type type;
 	char *pid_file;
+	/* Socket activation fds cinit was given that the main process takes, by name: an entry
+	 * is a FileDescriptorName= or a socket unit ("web" or "web.socket"). Without it the
+	 * service takes those named after it (web.service: "web" and "web.socket"). */
+	char **sockets;
 	struct spec_exec_list exec_start_pre, exec_start, exec_start_post, exec_reload, exec_stop,
 		exec_stop_post;
 	bool remain_after_exit;

@@ -4,6 +4,7 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -31,17 +32,33 @@ static void child_setup_group(const struct child_spec *spec)
 	}
 }
 
-/* Socket activation meant for cinit (LISTEN_PID names it, as in a claunch container under a
- * .socket unit) is the main command's: the fds are inherited, LISTEN_PID must name it. */
-static void child_take_listen_fds(void)
+/* Socket activation cinit was given and no service takes (init/activation.c): the fds to 3, 4,
+ * ... of the command, with LISTEN_PID its pid. Copies first, as a source may sit where another
+ * goes. */
+static void child_take_listen_fds(const struct child_spec *spec)
 {
-	const char *listen_pid = getenv("LISTEN_PID");
-	char pid[24];
+	int first_free = 3 + (int)spec->n_listen_fds, tmp[CHILD_LISTEN_FDS_MAX];
+	char value[24];
 
-	if (!listen_pid || atol(listen_pid) != (long)getppid())
+	if (spec->n_listen_fds == 0 || spec->n_listen_fds > CHILD_LISTEN_FDS_MAX)
 		return;
-	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-	if (setenv("LISTEN_PID", pid, 1) < 0)
+	for (size_t i = 0; i < spec->n_listen_fds; i++) {
+		tmp[i] = fcntl(spec->listen_fds[i], F_DUPFD_CLOEXEC, first_free);
+		if (tmp[i] < 0) {
+			log_warning_errno(errno, "socket activation: fd %d", spec->listen_fds[i]);
+			return;
+		}
+	}
+	for (size_t i = 0; i < spec->n_listen_fds; i++) {
+		if (dup2(tmp[i], 3 + (int)i) < 0)
+			log_warning_errno(errno, "socket activation: fd %d", 3 + (int)i);
+		(void)close(tmp[i]);
+	}
+	snprintf(value, sizeof(value), "%zu", spec->n_listen_fds);
+	(void)setenv("LISTEN_FDS", value, 1);
+	(void)setenv("LISTEN_FDNAMES", spec->listen_names ? spec->listen_names : "", 1);
+	snprintf(value, sizeof(value), "%ld", (long)getpid());
+	if (setenv("LISTEN_PID", value, 1) < 0)
 		log_warning_errno(errno, "cannot pass LISTEN_PID on");
 }
 
@@ -55,7 +72,7 @@ int child_spawn(const struct child_spec *spec, pid_t *ret_pid)
 		int err;
 
 		child_setup_group(spec);
-		child_take_listen_fds();
+		child_take_listen_fds(spec);
 		if (sigprocmask(SIG_SETMASK, spec->mask, NULL) < 0)
 			log_warning_errno(errno, "cannot restore the signal mask");
 		execvp(spec->argv[0], spec->argv);

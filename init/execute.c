@@ -1160,7 +1160,7 @@ struct child_dirent64 {
 };
 
 /* Before close_range(2) (Linux 5.9): the open fds as /proc lists them, or every possible one. */
-static int child_close_fds_slowly(int keep)
+static int child_close_fds_slowly(int keep, int first)
 {
 	union {
 		char bytes[4096];
@@ -1175,7 +1175,7 @@ static int child_close_fds_slowly(int keep)
 				  ? 1 << 20
 				  : (int)rl.rlim_cur;
 
-		for (int fd = STDERR_FILENO + 1; fd < max; fd++)
+		for (int fd = first; fd < max; fd++)
 			if (fd != keep)
 				(void)close(fd);
 		return 0;
@@ -1190,7 +1190,7 @@ static int child_close_fds_slowly(int keep)
 				number = *c >= '0' && *c <= '9' && fd < INT_MAX / 10;
 				fd = fd * 10 + (*c - '0');
 			}
-			if (number && fd > STDERR_FILENO && fd != keep && fd != dir)
+			if (number && fd >= first && fd != keep && fd != dir)
 				(void)close(fd);
 			off += d->reclen;
 		}
@@ -1201,15 +1201,66 @@ static int child_close_fds_slowly(int keep)
 	return (int)n;
 }
 
+/* Socket activation: the request's fds to 3, 4, ... (copies first, as a source may sit where
+ * another goes), the status pipe moved above them, and the pid into LISTEN_PID. */
+static int child_install_listen_fds(struct child_plan *plan)
+{
+	const struct exec_request *req = plan->request;
+	int first_free = STDERR_FILENO + 1 + (int)req->n_listen_fds;
+	int tmp[EXEC_LISTEN_FDS_MAX];
+	char *const *env = exec_context_env(plan->context);
+
+	if (req->n_listen_fds > EXEC_LISTEN_FDS_MAX)
+		return -E2BIG;
+	for (size_t i = 0; i < req->n_listen_fds; i++) {
+		tmp[i] = fcntl(req->listen_fds[i], F_DUPFD_CLOEXEC, first_free);
+		if (tmp[i] < 0)
+			return -errno;
+	}
+	if (plan->status_fd < first_free) {
+		int fd = fcntl(plan->status_fd, F_DUPFD_CLOEXEC, first_free);
+
+		if (fd < 0)
+			return -errno;
+		plan->status_fd = fd;
+	}
+	for (size_t i = 0; i < req->n_listen_fds; i++) {
+		/* dup2 leaves the new fd without close-on-exec */
+		if (dup2(tmp[i], STDERR_FILENO + 1 + (int)i) < 0)
+			return -errno;
+		(void)close(tmp[i]);
+	}
+	/* the entry is this child's copy of the context: written in place, nothing allocated */
+	for (size_t i = 0; env[i]; i++)
+		if (strncmp(env[i], "LISTEN_PID=", 11) == 0) {
+			char *digits = env[i] + 11;
+			size_t room = strlen(digits);
+			char pid[16];
+			int n = snprintf(pid, sizeof(pid), "%d", (int)getpid());
+
+			if ((size_t)n > room)
+				return -ENOSPC;
+			memcpy(digits, pid, (size_t)n + 1);
+		}
+	return 0;
+}
+
 static int child_close_fds(struct child_plan *plan)
 {
-	unsigned keep = (unsigned)plan->status_fd; /* > 2, see child_run() */
+	unsigned first = STDERR_FILENO + 1 + (unsigned)plan->request->n_listen_fds;
+	unsigned keep;
+	int r;
 
-	if ((keep == STDERR_FILENO + 1 ||
-	     syscall(SYS_close_range, STDERR_FILENO + 1, keep - 1, 0) == 0) &&
+	if (plan->request->n_listen_fds > 0) {
+		r = child_install_listen_fds(plan);
+		if (r < 0)
+			return r;
+	}
+	keep = (unsigned)plan->status_fd; /* >= first, see child_run() and above */
+	if ((keep == first || syscall(SYS_close_range, first, keep - 1, 0) == 0) &&
 	    syscall(SYS_close_range, keep + 1, ~0U, 0) == 0)
 		return 0;
-	return child_close_fds_slowly(plan->status_fd);
+	return child_close_fds_slowly(plan->status_fd, first);
 }
 
 static int child_set_nice(struct child_plan *plan)

@@ -71,7 +71,16 @@ struct exec_request {
 				     same fd); -1 otherwise */
 	const sigset_t *mask;	  /* signal mask of the child; NULL = empty */
 	int cgroup_procs_fd; /* -1, or an O_WRONLY fd of a cgroup.procs: the child joins it first */
+	/* Socket activation: these fds become the child's 3, 4, ... (at most EXEC_LISTEN_FDS_MAX),
+	 * and its "LISTEN_PID=" environment entry (the context's, padded with digits) gets its
+	 * pid. NULL, 0: none. */
+	const int *listen_fds;
+	size_t n_listen_fds;
 };
+
+#define EXEC_LISTEN_FDS_MAX 64
+/* The LISTEN_PID entry a context needs for listen_fds: room for any pid. */
+#define EXEC_LISTEN_PID_PLACEHOLDER "LISTEN_PID=0000000000"
 
 /* Forks a child that, in this order: joins the cgroup; resets every signal disposition to the
  * default except SIGPIPE, which is ignored (systemd's IgnoreSIGPIPE=yes default), and sets

@@ -7,6 +7,7 @@
 #include "common/pidmap.h"
 #include "common/util.h"
 #include "common/values.h"
+#include "init/activation.h"
 #include "init/child.h"
 #include "init/control.h"
 #include "init/logpipe.h"
@@ -474,7 +475,15 @@ static int init_start_main(struct init *init)
 		.exit_not_found = EXIT_NOT_FOUND,
 		.exit_cannot_execute = EXIT_CANNOT_EXECUTE,
 	};
+	static int listen_fds[CHILD_LISTEN_FDS_MAX];
+	static char listen_names[CHILD_LISTEN_FDS_MAX * 16];
 	int r;
+
+	/* what no service takes */
+	spec.n_listen_fds = activation_select(NULL, NULL, listen_fds, ELEMENTSOF(listen_fds),
+					      listen_names, sizeof(listen_names));
+	spec.listen_fds = listen_fds;
+	spec.listen_names = listen_names;
 
 	if (init->options.personality == PERSONALITY_DUMB_INIT)
 		spec.exit_not_found = spec.exit_cannot_execute = DUMB_INIT_EXEC_FAILED;
@@ -605,6 +614,8 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return options_usage_exit_code(init.options.personality);
 
+	/* before anything opens an fd: the activation fds are ours to hand out */
+	(void)activation_take();
 	r = init_setup(&init);
 	if (r >= 0 && init.options.units_dir) {
 		r = init_setup_units(&init);

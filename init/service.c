@@ -2,6 +2,7 @@
  * running, reload, stop, the SIGTERM and SIGKILL rounds, stop-post, then dead or failed and
  * perhaps an automatic restart. Every transition is one cell of service_actions[][]. */
 #include "init/service.h"
+#include "init/activation.h"
 
 #include "common/execline.h"
 #include "common/log.h"
@@ -525,8 +526,10 @@ static int service_context(struct service *s, bool main, struct exec_context **r
 {
 	const struct supervisor_config *cfg = supervisor_config(s->supervisor);
 	char mainpid[32], notify[512], watchdog[48], result[64], err[512];
-	char *extra[5] = { 0 };
-	size_t n = 0;
+	char listen_fds[32], listen_names[4096 + 16], listen_pid[] = EXEC_LISTEN_PID_PLACEHOLDER;
+	char *extra[8] = { 0 };
+	int fds[EXEC_LISTEN_FDS_MAX];
+	size_t n = 0, n_fds;
 	int r;
 
 	if (s->spec->type == SPEC_TYPE_NOTIFY && cfg->notify_path) {
@@ -541,6 +544,17 @@ static int service_context(struct service *s, bool main, struct exec_context **r
 		snprintf(watchdog, sizeof(watchdog), "WATCHDOG_USEC=%llu",
 			 (unsigned long long)s->spec->watchdog_usec);
 		extra[n++] = watchdog;
+	}
+	/* socket activation cinit was given, for this service's main process */
+	n_fds = main ? activation_select(s->name, s->spec->sockets, fds, ELEMENTSOF(fds),
+					 listen_names + 15, sizeof(listen_names) - 15)
+		     : 0;
+	if (n_fds > 0) {
+		snprintf(listen_fds, sizeof(listen_fds), "LISTEN_FDS=%zu", n_fds);
+		memcpy(listen_names, "LISTEN_FDNAMES=", 15);
+		extra[n++] = listen_fds;
+		extra[n++] = listen_names;
+		extra[n++] = listen_pid;
 	}
 	if (!main && service_is_deactivating(s)) {
 		snprintf(result, sizeof(result), "SERVICE_RESULT=%s",
@@ -582,6 +596,8 @@ static int service_spawn(struct service *s, const struct exec_command *command,
 			log_warning_errno(procs_fd, "%s: cannot open its cgroup", s->name);
 	}
 
+	int listen_fds[EXEC_LISTEN_FDS_MAX];
+	char listen_names[4096];
 	struct exec_request request = {
 		.spec = &s->spec->exec,
 		.context = context,
@@ -590,6 +606,11 @@ static int service_spawn(struct service *s, const struct exec_command *command,
 		.stderr_fd = err_w,
 		.mask = cfg->mask,
 		.cgroup_procs_fd = procs_fd,
+		.listen_fds = listen_fds,
+		.n_listen_fds = main ? activation_select(s->name, s->spec->sockets, listen_fds,
+							 ELEMENTSOF(listen_fds), listen_names,
+							 sizeof(listen_names))
+				     : 0,
 	};
 	r = exec_spawn(&request, &pid, &status_fd);
 	if (procs_fd >= 0)

@@ -2,6 +2,7 @@
  * or stop now, what a failure or a stop drags along, the ordered shutdown, reloads, readiness
  * towards cinit's parent, and `cinit ctl`. */
 #include "init/supervisor.h"
+#include "init/activation.h"
 
 #include "common/log.h"
 #include "common/spec.h"
@@ -458,6 +459,10 @@ int supervisor_load(struct supervisor *sup)
 	if (r < 0)
 		return log_error_errno(r, "cannot load the units of %s", sup->unit_dir);
 	supervisor_warn_missing(sup);
+	/* which socket activation fds the services take, before the main command starts */
+	for (size_t i = 0; i < sup->count; i++)
+		if (sup->services[i]->spec)
+			activation_claim(sup->services[i]->name, sup->services[i]->spec->sockets);
 	if (sup->count == 0)
 		log_warning("no *.service units in %s", sup->unit_dir);
 	else

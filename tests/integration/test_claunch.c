@@ -1129,7 +1129,7 @@ Test(claunch, readiness_is_relayed_to_notify_socket, .fini = teardown, .timeout 
  * container's command (through cinit, or as PID 1 with --no-init), with LISTEN_PID its own. */
 #define SOCKET_ACTIVATE "/usr/bin/systemd-socket-activate"
 
-static void check_socket_activation(bool no_init, const char *want)
+static void check_socket_activation(bool no_init, const char *units, const char *want)
 {
 	char sock[128], line[256] = "";
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -1139,7 +1139,7 @@ static void check_socket_activation(bool no_init, const char *want)
 	ssize_t got = 0;
 	int fd;
 
-	snprintf(sock, sizeof(sock), "%s/activate-%d", t.dir, no_init);
+	snprintf(sock, sizeof(sock), "%s/activate-%d%s", t.dir, no_init, units ? "-units" : "");
 	argv[n++] = SOCKET_ACTIVATE;
 	argv[n++] = "-l";
 	argv[n++] = sock;
@@ -1153,9 +1153,16 @@ static void check_socket_activation(bool no_init, const char *want)
 	argv[n++] = "cgroupfs";
 	if (no_init)
 		argv[n++] = "--no-init";
+	if (units) {
+		argv[n++] = "--units";
+		argv[n++] = units;
+	}
 	argv[n++] = "--";
 	argv[n++] = t.payload;
-	argv[n++] = "listen-fd";
+	/* with a service that takes the socket, the main command only waits */
+	argv[n++] = units ? "sleep" : "listen-fd";
+	if (units)
+		argv[n++] = "2";
 	argv[n] = NULL;
 	harness_spawn(&p, NULL, argv);
 	for (long long deadline = harness_now_ms() + T_SHORT;
@@ -1164,9 +1171,17 @@ static void check_socket_activation(bool no_init, const char *want)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	cr_assert_geq(fd, 0);
 	memcpy(addr.sun_path, sock, strlen(sock) + 1);
-	/* the client connects before the container exists: the connection waits in the queue */
-	cr_assert_eq(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0, "%s: %s", sock,
-		     strerror(errno));
+	/* the client connects before the container exists: the connection waits in the queue
+	 * (systemd-socket-activate binds before it listens: refused for a moment) */
+	for (long long deadline = harness_now_ms() + T_SHORT;;) {
+		int r = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
+
+		if (r == 0 || errno != ECONNREFUSED || harness_now_ms() >= deadline) {
+			cr_assert_eq(r, 0, "%s: %s", sock, strerror(errno));
+			break;
+		}
+		usleep(10000);
+	}
 	for (long long deadline = harness_now_ms() + T_RUN;
 	     !strchr(line, '\n') && harness_now_ms() < deadline;) {
 		ssize_t k = read(fd, line + got, sizeof(line) - 1 - (size_t)got);
@@ -1189,8 +1204,27 @@ Test(claunch, socket_activation, .fini = teardown, .timeout = 40)
 		cr_skip_test("needs %s (systemd)", SOCKET_ACTIVATE);
 	make_temp_dir();
 	/* cinit is PID 1, its main command 2 */
-	check_socket_activation(false, "served by 2, 1 fds, names web");
-	check_socket_activation(true, "served by 1, 1 fds, names web");
+	check_socket_activation(false, NULL, "served by 2, 1 fds, names web");
+	check_socket_activation(true, NULL, "served by 1, 1 fds, names web");
+}
+
+/* A --units service takes the socket its Sockets= names (the main command, pid 2, does not):
+ * it is pid 3, and gets the fd as 3 with its own LISTEN_PID. */
+Test(claunch, socket_activation_to_a_service, .fini = teardown, .timeout = 40)
+{
+	char units[PATH_MAX], unit[PATH_MAX + 32], text[PATH_MAX + 128];
+
+	begin("actsvc");
+	if (!path_exists(SOCKET_ACTIVATE))
+		cr_skip_test("needs %s (systemd)", SOCKET_ACTIVATE);
+	make_temp_dir();
+	snprintf(units, sizeof(units), "%s/units", t.dir);
+	cr_assert_eq(mkdir(units, 0755), 0);
+	snprintf(unit, sizeof(unit), "%s/api.service", units);
+	snprintf(text, sizeof(text), "[Service]\nSockets=web.socket\nExecStart=%s listen-fd\n",
+		 t.payload);
+	write_text(unit, text);
+	check_socket_activation(false, units, "served by 3, 1 fds, names web");
 }
 
 /* Services on the host's filesystem: cinit's sockets are in /run/claunch/NAME, reachable
