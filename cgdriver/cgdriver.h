@@ -17,7 +17,7 @@
 enum cg_kind {
 	CG_KIND_V1,
 	CG_KIND_V2,
-	CG_KIND_SYSTEMD, /* a transient scope unit of systemd's (built with libsystemd) */
+	CG_KIND_SYSTEMD, /* a transient scope unit of systemd's (cgdriver/systemd.c) */
 };
 
 /* The systemd driver: systemd's private bus (root only), the unit name's prefix and the
@@ -89,7 +89,7 @@ static inline bool cg_slice_is_valid(const char *name)
 
 /* KIND_SYSTEMD: PARENT is a slice name, NAME becomes the unit claunch-NAME.scope (NAME.scope
  * when NAME starts with claunch-); connects to CG_SYSTEMD_BUS (-EHOSTUNREACH when nothing
- * answers there, -ELIBACC when libsystemd cannot be loaded, -EOPNOTSUPP when not built in). */
+ * answers there, -EOPNOTSUPP when configured --without-systemd). */
 int cg_driver_new(enum cg_kind kind, const struct cg_config *config, struct cg_driver **ret);
 /* Frees the handle only; nothing on disk is touched. */
 void cg_driver_free(struct cg_driver *driver);

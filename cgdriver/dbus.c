@@ -10,9 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "cgdriver/dbus.c writes and reads little-endian D-Bus messages only (configure --without-systemd)"
+#endif
 
 #define DBUS_DESTINATION  "org.freedesktop.systemd1"
 #define DBUS_MANAGER_PATH "/org/freedesktop/systemd1"
@@ -209,24 +214,30 @@ static uint64_t now_usec(void)
 /* Reads what is there into bus->in, waiting until deadline; 0, -ETIMEDOUT, -ECONNRESET. */
 static int fill(struct dbus *bus, uint64_t deadline)
 {
+	/* what was parsed goes, once per read rather than once per message */
+	if (bus->pos > 0) {
+		memmove(bus->in, bus->in + bus->pos, bus->len - bus->pos);
+		bus->len -= bus->pos;
+		bus->pos = 0;
+	}
 	for (;;) {
 		struct pollfd p = { .fd = bus->fd, .events = POLLIN };
 		uint64_t now = now_usec();
 		ssize_t n;
 		int r;
 
-		if (bus->in_size - bus->in_len < READ_CHUNK) {
-			size_t size = bus->in_size ? bus->in_size * 2 : READ_CHUNK * 2;
+		if (bus->size - bus->len < READ_CHUNK) {
+			size_t size = bus->size ? bus->size * 2 : READ_CHUNK * 2;
 			uint8_t *in = realloc(bus->in, size);
 
 			if (!in)
 				return -ENOMEM;
 			bus->in = in;
-			bus->in_size = size;
+			bus->size = size;
 		}
-		n = recv(bus->fd, bus->in + bus->in_len, bus->in_size - bus->in_len, MSG_DONTWAIT);
+		n = recv(bus->fd, bus->in + bus->len, bus->size - bus->len, MSG_DONTWAIT);
 		if (n > 0) {
-			bus->in_len += (size_t)n;
+			bus->len += (size_t)n;
 			return 0;
 		}
 		if (n == 0)
@@ -243,13 +254,33 @@ static int fill(struct dbus *bus, uint64_t deadline)
 
 static void consume(struct dbus *bus, size_t n)
 {
-	memmove(bus->in, bus->in + n, bus->in_len - n);
-	bus->in_len -= n;
+	bus->pos += n;
+}
+
+/* connect() without blocking: a systemd that does not accept (its backlog full, or hung) is a
+ * timeout, not a hang. */
+static int connect_within(int fd, const struct sockaddr_un *addr, uint64_t deadline)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		uint64_t now = now_usec();
+
+		if (connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0 ||
+		    errno == EISCONN)
+			return 0;
+		if (errno != EAGAIN && errno != EINPROGRESS && errno != EALREADY && errno != EINTR)
+			return -errno;
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		/* a unix socket's full backlog wakes no poll: try again in a while */
+		(void)poll(&p, 1, 10);
+	}
 }
 
 int dbus_connect(struct dbus *bus, const char *path)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct timeval send_timeout = { .tv_sec = CALL_TIMEOUT_USEC / 1000000 };
 	char auth[64], uid[16];
 	uint64_t deadline;
 	int n, r;
@@ -258,11 +289,18 @@ int dbus_connect(struct dbus *bus, const char *path)
 	if (strlen(path) >= sizeof(addr.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(addr.sun_path, path);
-	bus->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bus->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (bus->fd < 0)
 		return -errno;
-	if (connect(bus->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+	deadline = now_usec() + CALL_TIMEOUT_USEC;
+	r = connect_within(bus->fd, &addr, deadline);
+	/* blocking again for writes, which give up after the call timeout */
+	if (r >= 0)
+		r = util_fd_set_nonblock(bus->fd, false);
+	if (r >= 0 &&
+	    setsockopt(bus->fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof(send_timeout)) < 0)
 		r = -errno;
+	if (r < 0) {
 		dbus_close(bus);
 		return r;
 	}
@@ -273,19 +311,20 @@ int dbus_connect(struct dbus *bus, const char *path)
 	for (const char *p = uid; *p; p++)
 		n += snprintf(auth + n, sizeof(auth) - (size_t)n, "%02x", (unsigned char)*p);
 	n += snprintf(auth + n, sizeof(auth) - (size_t)n, "\r\nBEGIN\r\n");
-	if (util_write_all(bus->fd, auth, (size_t)n) < 0) {
-		r = -errno;
+	r = util_write_all(bus->fd, auth, (size_t)n);
+	if (r < 0) {
 		dbus_close(bus);
-		return r ? r : -EIO;
+		return r;
 	}
-	deadline = now_usec() + CALL_TIMEOUT_USEC;
 	for (;;) {
-		uint8_t *eol = bus->in_len ? memchr(bus->in, '\n', bus->in_len) : NULL;
+		uint8_t *start = bus->in + bus->pos;
+		uint8_t *eol =
+			bus->len > bus->pos ? memchr(start, '\n', bus->len - bus->pos) : NULL;
 
 		if (eol) {
-			bool ok = bus->in_len >= 3 && memcmp(bus->in, "OK ", 3) == 0;
+			bool ok = eol - start >= 3 && memcmp(start, "OK ", 3) == 0;
 
-			consume(bus, (size_t)(eol - bus->in) + 1);
+			consume(bus, (size_t)(eol - start) + 1);
 			if (ok)
 				return 0;
 			dbus_close(bus);
@@ -306,7 +345,7 @@ void dbus_close(struct dbus *bus)
 	bus->fd = -1;
 	free(bus->in);
 	bus->in = NULL;
-	bus->in_len = bus->in_size = 0;
+	bus->pos = bus->len = bus->size = 0;
 }
 
 static void header_field_string(struct dbus_writer *h, uint8_t code, const char *signature,
@@ -421,24 +460,26 @@ struct message {
  * 0 when more bytes are needed, -EPROTO when it is not a message we can read. */
 static ssize_t parse_message(struct dbus *bus, struct message *m)
 {
-	struct reader h = { .p = bus->in, .len = bus->in_len };
+	const uint8_t *in = bus->in + bus->pos;
+	size_t avail = bus->len - bus->pos;
+	struct reader h = { .p = in, .len = avail };
 	uint32_t body_len, fields_len;
 	size_t header_end, total;
 
-	if (bus->in_len < 16)
+	if (avail < 16)
 		return 0;
-	if (bus->in[0] != 'l' || bus->in[3] != 1)
+	if (in[0] != 'l' || in[3] != 1)
 		return -EPROTO;
-	memcpy(&body_len, bus->in + 4, 4);
-	memcpy(&fields_len, bus->in + 12, 4);
+	memcpy(&body_len, in + 4, 4);
+	memcpy(&fields_len, in + 12, 4);
 	if (body_len > MESSAGE_MAX || fields_len > MESSAGE_MAX)
 		return -EPROTO;
 	header_end = (16 + (size_t)fields_len + 7) / 8 * 8;
 	total = header_end + body_len;
-	if (bus->in_len < total)
+	if (avail < total)
 		return 0;
 
-	*m = (struct message){ .type = bus->in[1], .signature = "" };
+	*m = (struct message){ .type = in[1], .signature = "" };
 	h.pos = 16;
 	h.len = 16 + fields_len;
 	while (!h.bad && h.pos < h.len) {
@@ -473,53 +514,79 @@ static ssize_t parse_message(struct dbus *bus, struct message *m)
 	}
 	if (h.bad)
 		return -EPROTO;
-	m->body = (struct reader){ .p = bus->in + header_end, .len = body_len };
+	m->body = (struct reader){ .p = in + header_end, .len = body_len };
 	return (ssize_t)total;
 }
 
-static void note_job_removed(struct dbus *bus, struct message *m)
+/* Keeps JobRemoved (uoss: id, job, unit, result) and UnitRemoved (so: unit, path). */
+static void note_signal(struct dbus *bus, struct message *m)
 {
-	struct dbus_job *job;
-	const char *path, *result;
+	struct dbus_event *ev;
+	const char *key, *result = "";
 
-	if (!m->member || strcmp(m->member, "JobRemoved") != 0 || !m->interface ||
-	    strcmp(m->interface, DBUS_MANAGER) != 0 || strcmp(m->signature, "uoss") != 0)
+	if (!m->member || !m->interface || strcmp(m->interface, DBUS_MANAGER) != 0)
 		return;
-	(void)r_u32(&m->body);
-	path = r_string(&m->body, false);
-	(void)r_string(&m->body, false);
-	result = r_string(&m->body, false);
+	if (strcmp(m->member, "JobRemoved") == 0 && strcmp(m->signature, "uoss") == 0) {
+		(void)r_u32(&m->body);
+		key = r_string(&m->body, false);
+		(void)r_string(&m->body, false);
+		result = r_string(&m->body, false);
+	} else if (strcmp(m->member, "UnitRemoved") == 0 && strcmp(m->signature, "so") == 0) {
+		key = r_string(&m->body, false);
+	} else {
+		return;
+	}
 	if (m->body.bad)
 		return;
-	if (bus->n_jobs == DBUS_JOBS_SEEN) {
-		memmove(bus->jobs, bus->jobs + 1, sizeof(bus->jobs[0]) * (DBUS_JOBS_SEEN - 1));
-		bus->n_jobs--;
+	if (bus->n_events == DBUS_EVENTS_SEEN) {
+		memmove(bus->events, bus->events + 1,
+			sizeof(bus->events[0]) * (DBUS_EVENTS_SEEN - 1));
+		bus->n_events--;
 	}
-	job = &bus->jobs[bus->n_jobs++];
-	snprintf(job->path, sizeof(job->path), "%s", path);
-	snprintf(job->result, sizeof(job->result), "%s", result);
+	ev = &bus->events[bus->n_events++];
+	snprintf(ev->member, sizeof(ev->member), "%s", m->member);
+	snprintf(ev->key, sizeof(ev->key), "%s", key);
+	snprintf(ev->result, sizeof(ev->result), "%s", result);
+}
+
+static const struct dbus_event *event_find(const struct dbus *bus, const char *member,
+					   const char *key)
+{
+	for (size_t i = bus->n_events; i-- > 0;)
+		if (strcmp(bus->events[i].member, member) == 0 &&
+		    strcmp(bus->events[i].key, key) == 0)
+			return &bus->events[i];
+	return NULL;
 }
 
 /* Reads messages until the reply to serial (then *reply is it, and the caller consumes
- * reply_size bytes), or until want_job was removed when serial is 0. */
-static int read_until(struct dbus *bus, uint32_t serial, const char *want_job, uint64_t deadline,
-		      struct message *reply, size_t *reply_size)
+ * reply_size bytes), or, when serial is 0, until the signal MEMBER of KEY was seen. A timeout
+ * or a broken connection closes it. */
+static int read_until(struct dbus *bus, uint32_t serial, const char *member, const char *key,
+		      uint64_t deadline, struct message *reply, size_t *reply_size)
 {
-	for (;;) {
-		struct message m;
-		ssize_t n = parse_message(bus, &m);
-		int r;
+	int r = 0;
 
-		if (n < 0)
-			return (int)n;
+	while (r >= 0) {
+		struct message m;
+		ssize_t n;
+
+		/* signals alone can keep coming: the deadline holds anyway */
+		if (now_usec() >= deadline) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		n = parse_message(bus, &m);
+		if (n < 0) {
+			r = (int)n;
+			break;
+		}
 		if (n == 0) {
 			r = fill(bus, deadline);
-			if (r < 0)
-				return r;
 			continue;
 		}
 		if (m.type == MSG_SIGNAL)
-			note_job_removed(bus, &m);
+			note_signal(bus, &m);
 		if (serial && (m.type == MSG_METHOD_RETURN || m.type == MSG_ERROR) &&
 		    m.reply_serial == serial) {
 			*reply = m;
@@ -527,10 +594,14 @@ static int read_until(struct dbus *bus, uint32_t serial, const char *want_job, u
 			return 0;
 		}
 		consume(bus, (size_t)n);
-		if (want_job && bus->n_jobs &&
-		    strcmp(bus->jobs[bus->n_jobs - 1].path, want_job) == 0)
+		if (!serial && event_find(bus, member, key))
 			return 0;
 	}
+	/* a late reply would be taken for the next call's: a call's connection ends here; a
+	 * wait that timed out can go on */
+	if (serial || r != -ETIMEDOUT)
+		dbus_close(bus);
+	return r;
 }
 
 static int call(struct dbus *bus, const char *path, const char *interface, const char *member,
@@ -546,8 +617,11 @@ static int call(struct dbus *bus, const char *path, const char *interface, const
 	if (bus->fd < 0)
 		return -ENOTCONN;
 	r = send_call(bus, path, interface, member, signature, body, &serial);
-	if (r >= 0)
-		r = read_until(bus, serial, NULL, now_usec() + CALL_TIMEOUT_USEC, &m, &size);
+	if (r < 0) {
+		dbus_close(bus);
+		return r;
+	}
+	r = read_until(bus, serial, NULL, NULL, now_usec() + CALL_TIMEOUT_USEC, &m, &size);
 	if (r < 0)
 		return r;
 	if (m.type == MSG_ERROR) {
@@ -599,22 +673,37 @@ int dbus_get_string_property(struct dbus *bus, const char *path, const char *int
 	return r;
 }
 
+static int wait_event(struct dbus *bus, const char *member, const char *key, uint64_t timeout_usec,
+		      const struct dbus_event **ret)
+{
+	int r = 0;
+
+	*ret = event_find(bus, member, key);
+	if (!*ret && bus->fd < 0)
+		return -ENOTCONN;
+	if (!*ret)
+		r = read_until(bus, 0, member, key, now_usec() + timeout_usec, NULL, NULL);
+	if (r >= 0)
+		*ret = event_find(bus, member, key);
+	return r;
+}
+
 int dbus_wait_job(struct dbus *bus, const char *job, uint64_t timeout_usec, char *result,
 		  size_t result_size)
 {
-	uint64_t deadline = now_usec() + timeout_usec;
+	const struct dbus_event *ev;
+	int r = wait_event(bus, "JobRemoved", job, timeout_usec, &ev);
 
-	for (;;) {
-		for (size_t i = 0; i < bus->n_jobs; i++)
-			if (strcmp(bus->jobs[i].path, job) == 0) {
-				snprintf(result, result_size, "%s", bus->jobs[i].result);
-				return 0;
-			}
-		int r = read_until(bus, 0, job, deadline, NULL, NULL);
+	if (r >= 0)
+		snprintf(result, result_size, "%s", ev->result);
+	return r;
+}
 
-		if (r < 0)
-			return r;
-	}
+int dbus_wait_unit_removed(struct dbus *bus, const char *unit, uint64_t timeout_usec)
+{
+	const struct dbus_event *ev;
+
+	return wait_event(bus, "UnitRemoved", unit, timeout_usec, &ev);
 }
 
 int dbus_unit_path(const char *unit, char *buf, size_t size)

@@ -16,21 +16,24 @@
 #define DBUS_ERROR_NAME_MAX    128
 #define DBUS_ERROR_MESSAGE_MAX 256
 #define DBUS_PATH_MAX	       256
-#define DBUS_JOBS_SEEN	       16
+#define DBUS_EVENTS_SEEN       32
 
-struct dbus_job {
-	char path[DBUS_PATH_MAX];
+/* A signal of systemd's Manager seen on the connection: JobRemoved (key: the job's path,
+ * result: its result) or UnitRemoved (key: the unit's name). */
+struct dbus_event {
+	char member[16];
+	char key[DBUS_PATH_MAX];
 	char result[32];
 };
 
 struct dbus {
-	int fd;
+	int fd; /* -1 when closed, or after a timeout or a broken connection */
 	uint32_t serial;
-	uint8_t *in; /* received, not yet parsed */
-	size_t in_len, in_size;
-	/* the last JobRemoved signals, newest last */
-	struct dbus_job jobs[DBUS_JOBS_SEEN];
-	size_t n_jobs;
+	uint8_t *in; /* received: in[pos, len) is not parsed yet */
+	size_t pos, len, size;
+	/* the last signals, newest last */
+	struct dbus_event events[DBUS_EVENTS_SEEN];
+	size_t n_events;
 	/* the error of the last failed call */
 	char error_name[DBUS_ERROR_NAME_MAX];
 	char error_message[DBUS_ERROR_MESSAGE_MAX];
@@ -43,7 +46,8 @@ struct dbus_writer {
 	int error;
 };
 
-/* Connects to the unix socket PATH and authenticates (EXTERNAL, as our uid). 0 or -errno. */
+/* Connects to the unix socket PATH and authenticates (EXTERNAL, as our uid), within 25 s.
+ * 0 or -errno (-ETIMEDOUT when systemd does not accept or answer). */
 int dbus_connect(struct dbus *bus, const char *path);
 void dbus_close(struct dbus *bus);
 
@@ -67,9 +71,11 @@ void dbus_put_property_bytes(struct dbus_writer *w, const char *name, const uint
 void dbus_writer_free(struct dbus_writer *w);
 
 /* Calls systemd's Manager method MEMBER with the body in w (SIGNATURE, NULL when empty) and
- * waits for the answer (25 s). A reply whose body starts with an object path (a job) has it in
- * job, when job is given. Returns 0, or -errno: -EREMOTEIO when systemd answered with an error
- * (bus->error_name and error_message say which), -ETIMEDOUT, or the socket's error. */
+ * waits for the answer (25 s; after a timeout or a broken connection the connection is closed,
+ * and later calls fail at once with -ENOTCONN). A reply whose body starts with an object path (a
+ * job) has it in job, when job is given. Returns 0, or -errno: -EREMOTEIO when systemd answered
+ * with an error (bus->error_name and error_message say which), -ETIMEDOUT, or the socket's error.
+ */
 int dbus_call_manager(struct dbus *bus, const char *member, const char *signature,
 		      const struct dbus_writer *w, char *job, size_t job_size);
 
@@ -81,6 +87,8 @@ int dbus_get_string_property(struct dbus *bus, const char *path, const char *int
  * the job's result ("done", "failed", ...) into result. 0, -ETIMEDOUT or -errno. */
 int dbus_wait_job(struct dbus *bus, const char *job, uint64_t timeout_usec, char *result,
 		  size_t result_size);
+/* Waits until UnitRemoved of UNIT was seen (systemd collected it), as dbus_wait_job. */
+int dbus_wait_unit_removed(struct dbus *bus, const char *unit, uint64_t timeout_usec);
 
 /* systemd's object path for a unit: /org/freedesktop/systemd1/unit/ and the name with every
  * byte that is not [A-Za-z0-9] as _XX (hex). */

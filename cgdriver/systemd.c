@@ -37,11 +37,11 @@
 #define SD_JOB_TIMEOUT_USEC (UINT64_C(30) * 1000000)
 #define SD_USEC_PER_SEC	    UINT64_C(1000000)
 #define SD_UNIT_MAX	    256
-/* StartTransientUnit again after UnitExists of a unit without a cgroup: once after
- * ResetFailedUnit, then while systemd collects one that just stopped. */
-#define SD_EXISTS_RETRIES    20
-#define SD_EXISTS_RETRY_USEC 25000
-#define SD_CPUS_MAX	     8192 /* AllowedCPUs bitmask: CPUs 0..8191 */
+/* StartTransientUnit again after UnitExists of a unit without processes: once after
+ * ResetFailedUnit, then each time systemd removed it (or a second passed). */
+#define SD_EXISTS_RETRIES   20
+#define SD_EXISTS_WAIT_USEC (UINT64_C(1) * 1000000)
+#define SD_CPUS_MAX	    8192 /* AllowedCPUs bitmask: CPUs 0..8191 */
 
 /* Properties systemd may not know: dropped with a warning, as they only refine the scope. */
 enum {
@@ -91,9 +91,45 @@ static int bus_failure(struct cg_driver *driver, int r, const char *what)
 	return r == -EREMOTEIO ? -EIO : r;
 }
 
-/* The cgroup systemd gives a unit of a slice, without asking it: "a-b.slice" is
- * /a.slice/a-b.slice ("-.slice" the root), the unit's directory below. Names that systemd would
- * escape ("cpu.slice" is "_cpu.slice") are not guessed: the caller asks systemd then. */
+/* systemd's cg_escape(): a cgroup directory that could be taken for a kernel file gets a "_"
+ * in front: "_x", ".x", "tasks", "cgroup.x", and "cpu.slice" or "memory.slice" (what comes
+ * before the last dot is a controller systemd knows). */
+static bool cgroup_name_needs_escape(const char *name, size_t len)
+{
+	static const char *const controllers[] = {
+		"cpu",
+		"cpuacct",
+		"cpuset",
+		"io",
+		"blkio",
+		"memory",
+		"devices",
+		"pids",
+		"bpf-firewall",
+		"bpf-devices",
+		"bpf-foreign",
+		"bpf-socket-bind",
+		"bpf-restrict-network-interfaces",
+		"cgroup",
+	};
+	const char *dot = memrchr(name, '.', len);
+
+	if (len == 0 || name[0] == '_' || name[0] == '.' ||
+	    (len == 5 && strncmp(name, "tasks", 5) == 0) ||
+	    (len == 13 && strncmp(name, "release_agent", 13) == 0) ||
+	    (len == 17 && strncmp(name, "notify_on_release", 17) == 0))
+		return true;
+	if (!dot)
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(controllers); i++)
+		if ((size_t)(dot - name) == strlen(controllers[i]) &&
+		    strncmp(name, controllers[i], (size_t)(dot - name)) == 0)
+			return true;
+	return false;
+}
+
+/* The cgroup systemd gives a unit of a slice: "a-b.slice" is /a.slice/a-b.slice ("-.slice" the
+ * root), each part escaped as systemd does; the unit's directory below. */
 static int slice_path(const char *slice, char *buf, size_t size)
 {
 	size_t len = strlen(slice) - strlen(".slice"), used = 0;
@@ -102,11 +138,22 @@ static int slice_path(const char *slice, char *buf, size_t size)
 	if (strcmp(slice, "-.slice") == 0)
 		return 0;
 	for (size_t i = 0; i <= len; i++) {
+		bool escape;
 		int n;
 
 		if (i < len && slice[i] != '-')
 			continue;
-		n = snprintf(buf + used, size - used, "/%.*s.slice", (int)i, slice);
+		/* the part is slice[0, i) + ".slice" */
+		{
+			char part[SD_UNIT_MAX];
+
+			n = snprintf(part, sizeof(part), "%.*s.slice", (int)i, slice);
+			if (n < 0 || (size_t)n >= sizeof(part))
+				return -ENAMETOOLONG;
+			escape = cgroup_name_needs_escape(part, (size_t)n);
+		}
+		n = snprintf(buf + used, size - used, "/%s%.*s.slice", escape ? "_" : "", (int)i,
+			     slice);
 		if (n < 0 || (size_t)n >= size - used)
 			return -ENAMETOOLONG;
 		used += (size_t)n;
@@ -234,9 +281,10 @@ static void append_limits(struct cg_driver *driver, struct dbus_writer *w)
 		if (cpus_to_mask(l->cpuset_cpus, mask, &len) >= 0)
 			dbus_put_property_bytes(w, "AllowedCPUs", mask, len);
 	}
-	/* an OOM kill of one process is the container's business, as under docker: systemd
-	 * must not stop the whole scope for it (only a systemd that knows it for scopes) */
-	if (unified && l->memory_max != CG_UNLIMITED && !(s->dropped & OPT_OOM_POLICY))
+	/* an OOM kill of one process (the container's limit, a service's own MemoryMax= inside
+	 * it, or the host's) is the container's business, as under docker: systemd must not stop
+	 * the whole scope for it (only a systemd that knows it for scopes) */
+	if (unified && !(s->dropped & OPT_OOM_POLICY))
 		dbus_put_property_string(w, "OOMPolicy", "continue");
 }
 
@@ -247,9 +295,13 @@ static int job_wait(struct cg_driver *driver, const char *job, const char *what)
 	char result[32];
 	int r = dbus_wait_job(&s->bus, job, SD_JOB_TIMEOUT_USEC, result, sizeof(result));
 
+	if (r == -ETIMEDOUT) {
+		set_detail(driver, "%s: systemd did not finish its job in %" PRIu64 " s", what,
+			   SD_JOB_TIMEOUT_USEC / SD_USEC_PER_SEC);
+		return r;
+	}
 	if (r < 0) {
-		set_detail(driver, "%s: no answer from systemd in %" PRIu64 " s (%s)", what,
-			   SD_JOB_TIMEOUT_USEC / SD_USEC_PER_SEC, strerror(-r));
+		set_detail(driver, "%s: waiting for systemd's job: %s", what, strerror(-r));
 		return r;
 	}
 	if (strcmp(result, "done") != 0) {
@@ -306,16 +358,34 @@ static int view_open(struct cg_driver *driver, const char *parent, const char *n
 	return 0;
 }
 
-/* Whether the unit's cgroup is there: a scope that runs (one that ended has none). */
-static bool scope_has_cgroup(struct cg_driver *driver)
+/* The unit's cgroup: -ENOENT when there is none (the scope ended), 1 when a process is in it,
+ * 0 when it is empty (the scope is ending). */
+static int scope_populated(struct cg_driver *driver)
 {
 	struct sd_state *s = state_of(driver);
 	struct cg_driver *view = NULL;
+	int r = view_open(driver, s->slice_path[0] ? s->slice_path : "/", s->unit, &view);
 
-	if (view_open(driver, s->slice_path[0] ? s->slice_path : "/", s->unit, &view) < 0)
-		return false;
+	if (r < 0)
+		return r == -ENOENT ? -ENOENT : 1; /* unreadable: take it as running */
+	r = cg_driver_populated(view);
 	cg_driver_free(view);
-	return true;
+	return r == -ENOENT || r == -ENODEV ? -ENOENT : r < 0 ? 1 : r;
+}
+
+/* The bus for a call after the start: its connection is closed while the container runs, as
+ * systemd would queue every unit's signals for it. */
+static int bus_open(struct cg_driver *driver)
+{
+	struct sd_state *s = state_of(driver);
+	int r;
+
+	if (s->bus.fd >= 0)
+		return 0;
+	r = dbus_connect(&s->bus, CG_SYSTEMD_BUS);
+	if (r < 0)
+		set_detail(driver, "cannot reach systemd at %s: %s", CG_SYSTEMD_BUS, strerror(-r));
+	return r;
 }
 
 /* The unit's cgroup, seen through cgroupfs: where systemd puts it, else where it says. */
@@ -330,8 +400,11 @@ static int open_view(struct cg_driver *driver)
 		goto out;
 	r = dbus_unit_path(s->unit, path, sizeof(path));
 	if (r >= 0)
+		r = bus_open(driver);
+	if (r >= 0)
 		r = dbus_get_string_property(&s->bus, path, SD_SCOPE, "ControlGroup", cgroup,
 					     sizeof(cgroup));
+	dbus_close(&s->bus);
 	if (r < 0)
 		return bus_failure(driver, r, s->unit);
 	slash = strrchr(cgroup, '/');
@@ -363,20 +436,22 @@ static int sd_attach(struct cg_driver *driver, pid_t pid)
 			break;
 		}
 		if (r == -EREMOTEIO && dbus_error_is(&s->bus, SD_ERR_UNIT_EXISTS) &&
-		    attempt < SD_EXISTS_RETRIES && !scope_has_cgroup(driver)) {
-			/* A leftover that does not run: a failed one of a crashed run is reset,
-			 * one that just ended is collected by systemd in a moment. */
-			if (attempt == 0) {
-				struct dbus_writer w = { 0 };
+		    attempt < SD_EXISTS_RETRIES && scope_populated(driver) <= 0) {
+			/* A leftover without processes: a failed one of a crashed run is reset;
+			 * one that is ending (its container was just killed) is collected by
+			 * systemd in a moment, which UnitRemoved says. */
+			struct dbus_writer w = { 0 };
 
-				dbus_put_string(&w, s->unit);
-				(void)dbus_call_manager(&s->bus, "ResetFailedUnit", "s", &w, NULL,
-							0);
-				dbus_writer_free(&w);
-			} else {
-				(void)usleep(SD_EXISTS_RETRY_USEC);
-			}
-			continue;
+			dbus_put_string(&w, s->unit);
+			if (attempt == 0)
+				r = dbus_call_manager(&s->bus, "ResetFailedUnit", "s", &w, NULL, 0);
+			else
+				r = dbus_wait_unit_removed(&s->bus, s->unit, SD_EXISTS_WAIT_USEC);
+			dbus_writer_free(&w);
+			if (r >= 0 || r == -EREMOTEIO || r == -ETIMEDOUT)
+				continue;
+			r = bus_failure(driver, r, s->unit);
+			break;
 		}
 		if (r == -EREMOTEIO && dbus_error_is(&s->bus, SD_ERR_UNIT_EXISTS)) {
 			r = -EEXIST;
@@ -386,8 +461,9 @@ static int sd_attach(struct cg_driver *driver, pid_t pid)
 		    (dbus_error_is(&s->bus, SD_ERR_READ_ONLY) ||
 		     dbus_error_is(&s->bus, SD_ERR_INVALID)) &&
 		    strstr(s->bus.error_message, "OOMPolicy") && !(s->dropped & OPT_OOM_POLICY)) {
-			log_warning("systemd does not take OOMPolicy= for scopes: an OOM kill in "
-				    "container %s stops all of it",
+			log_warning("systemd does not take OOMPolicy= for scopes: if the kernel "
+				    "kills a process of container %s for memory, systemd stops "
+				    "all of it",
 				    driver->name);
 			s->dropped |= OPT_OOM_POLICY;
 			attempt--;
@@ -396,6 +472,9 @@ static int sd_attach(struct cg_driver *driver, pid_t pid)
 		r = bus_failure(driver, r, s->unit);
 		break;
 	}
+	/* systemd sends every unit's signals to each private connection: none is kept open
+	 * while the container runs */
+	dbus_close(&s->bus);
 	if (r < 0)
 		return r;
 	r = open_view(driver);
@@ -420,8 +499,10 @@ static int set_properties(struct cg_driver *driver)
 	struct sd_state *s = state_of(driver);
 	struct dbus_writer w = { 0 };
 	struct dbus_array props;
-	int r;
+	int r = bus_open(driver);
 
+	if (r < 0)
+		return r;
 	dbus_put_string(&w, s->unit);
 	dbus_put_bool(&w, true); /* runtime: gone with the scope */
 	props = dbus_array_begin(&w, 8);
@@ -429,6 +510,7 @@ static int set_properties(struct cg_driver *driver)
 	dbus_array_end(&w, props);
 	r = dbus_call_manager(&s->bus, "SetUnitProperties", "sba(sv)", &w, NULL, 0);
 	dbus_writer_free(&w);
+	dbus_close(&s->bus);
 	return r < 0 ? bus_failure(driver, r, s->unit) : 0;
 }
 
@@ -514,14 +596,19 @@ static int sd_kill_all(struct cg_driver *driver, int sig)
 
 	if (!s->started || populated <= 0)
 		return populated < 0 ? populated : 0;
-	dbus_put_string(&w, s->unit);
-	dbus_put_string(&w, "all");
-	dbus_put_i32(&w, sig);
-	r = dbus_call_manager(&s->bus, "KillUnit", "ssi", &w, NULL, 0);
-	dbus_writer_free(&w);
-	if (r < 0 && !unit_gone(s, r))
-		return bus_failure(driver, r, s->unit);
-	return 1;
+	r = bus_open(driver);
+	if (r >= 0) {
+		dbus_put_string(&w, s->unit);
+		dbus_put_string(&w, "all");
+		dbus_put_i32(&w, sig);
+		r = dbus_call_manager(&s->bus, "KillUnit", "ssi", &w, NULL, 0);
+		dbus_writer_free(&w);
+	}
+	if (r >= 0 || unit_gone(s, r))
+		return 1;
+	/* systemd does not answer: the cgroup is there all the same */
+	log_debug("%s: KillUnit: %s; killing through cgroupfs", s->unit, strerror(-r));
+	return cg_driver_kill_all(s->view, sig);
 }
 
 static int sd_destroy(struct cg_driver *driver)
@@ -540,10 +627,13 @@ static int sd_destroy(struct cg_driver *driver)
 		return r > 0 ? -EBUSY : r;
 	/* empty, systemd saw it and stopped the scope: its cgroup is gone, and CollectMode
 	 * collects the unit (a new scope of the name waits for that in attach) */
-	if (!scope_has_cgroup(driver)) {
+	if (scope_populated(driver) == -ENOENT) {
 		s->started = false;
 		return 0;
 	}
+	r = bus_open(driver);
+	if (r < 0)
+		return r;
 	dbus_put_string(&w, s->unit);
 	dbus_put_string(&w, "fail");
 	r = dbus_call_manager(&s->bus, "StopUnit", "ss", &w, job, sizeof(job));
@@ -554,6 +644,7 @@ static int sd_destroy(struct cg_driver *driver)
 		r = 0;
 	else
 		r = bus_failure(driver, r, s->unit);
+	dbus_close(&s->bus);
 	if (r >= 0)
 		s->started = false;
 	return r;

@@ -265,7 +265,8 @@ static int cgroup_open_systemd(struct claunch *cl)
 	};
 	int r;
 
-	if (!asked && !cg_systemd_booted())
+	/* auto: a cgroup path for a parent means the cgroupfs driver, as before systemd's */
+	if (!asked && (!cg_systemd_booted() || (o->cgroup_parent && o->cgroup_parent[0] == '/')))
 		return 1;
 	if (!cg_slice_is_valid(config.parent))
 		return log_error(
@@ -285,7 +286,8 @@ static int cgroup_open_systemd(struct claunch *cl)
 	if (r < 0 && err[0])
 		return log_error("--cgroup-driver %s: %s", asked ? "systemd" : "auto", err);
 	if (r < 0)
-		return log_error_errno(r, "--cgroup-driver systemd");
+		return log_error_errno(r, "--cgroup-driver %s: --name %s",
+				       asked ? "systemd" : "auto", o->name);
 	return 0;
 }
 
@@ -731,8 +733,14 @@ static void report_oom(struct claunch *cl, int code)
 		oom_note(cl);
 	if (!cl->oom_event)
 		return;
-	if (cg_driver_stats(cl->driver, &stats) >= 0 && stats.oom_kills > cl->oom_kills)
-		cl->oom_kills = stats.oom_kills;
+	if (cg_driver_stats(cl->driver, &stats) >= 0) {
+		if (stats.oom_kills > cl->oom_kills)
+			cl->oom_kills = stats.oom_kills;
+	} else if (code == 128 + SIGKILL) {
+		/* the cgroup is gone (systemd removed the ended scope) before the kernel's count
+		 * was read: an OOM event and a SIGKILLed container say enough */
+		cl->oom_kills = 1;
+	}
 	if (cl->oom_kills == 0)
 		return;
 	format_limit(limit, sizeof(limit), cl->options.limits.memory_max);
