@@ -34,9 +34,27 @@ struct cg_limits {
 				    for unlimited swap, 0 when not given (docker: twice --memory) */
 	uint64_t cpu_quota_usec; /* per CG_CPU_PERIOD_USEC: --cpus 0.5 -> 50000; CG_UNLIMITED */
 	uint64_t cpu_weight;	 /* 1..10000 (cgroup v2 scale), 0 when not given: --cpu-weight */
+	uint64_t cpu_shares;	 /* 2..262144 (v1 scale), 0 when not given: --cpu-shares */
 	const char *cpuset_cpus; /* "0-1", NULL when not given: --cpuset-cpus */
 	uint64_t pids_max;	 /* CG_UNLIMITED: --pids-limit */
 };
+
+/* One CPU weight whichever scale it was given in. v1's cpu.shares from a weight as runc
+ * converts it; v2's cpu.weight from shares as crun converts it (so that docker's --cpu-shares
+ * gives the same weight under every runtime). 0 when neither was given. */
+static inline uint64_t cg_limits_cpu_shares(const struct cg_limits *l)
+{
+	if (l->cpu_shares)
+		return l->cpu_shares;
+	return l->cpu_weight ? 2 + ((l->cpu_weight - 1) * 262142) / 9999 : 0;
+}
+
+static inline uint64_t cg_limits_cpu_weight(const struct cg_limits *l)
+{
+	if (l->cpu_weight)
+		return l->cpu_weight;
+	return l->cpu_shares ? 1 + ((l->cpu_shares - 2) * 9999) / 262142 : 0;
+}
 
 struct cg_stats {
 	uint64_t memory_current; /* bytes */

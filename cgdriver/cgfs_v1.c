@@ -453,12 +453,6 @@ static bool limited(uint64_t v)
 	return v != CG_UNLIMITED;
 }
 
-/* docker/runc: cpu.weight 1..10000 onto cpu.shares 2..262144. */
-static uint64_t cpu_weight_to_shares(uint64_t weight)
-{
-	return 2 + ((weight - 1) * 262142) / 9999;
-}
-
 static int v1_set_memory(struct cg_driver *driver, const struct cg_limits *l)
 {
 	struct v1_state *s = state_of(driver);
@@ -511,7 +505,7 @@ static int v1_set_cpu(struct cg_driver *driver, const struct cg_limits *l)
 	int r;
 
 	if (!s->h[H_CPU].dir) {
-		if (limited(l->cpu_quota_usec) || l->cpu_weight != 0) {
+		if (limited(l->cpu_quota_usec) || cg_limits_cpu_shares(l) != 0) {
 			driver->missing_controller = "cpu";
 			return -EOPNOTSUPP;
 		}
@@ -526,8 +520,8 @@ static int v1_set_cpu(struct cg_driver *driver, const struct cg_limits *l)
 	if (r < 0)
 		return r;
 	return write_cgroup_u64(driver, H_CPU, CG_V1_CPU_SHARES,
-				l->cpu_weight ? cpu_weight_to_shares(l->cpu_weight)
-					      : CG_V1_CPU_SHARES_DEFAULT);
+				cg_limits_cpu_shares(l) ? cg_limits_cpu_shares(l)
+							: CG_V1_CPU_SHARES_DEFAULT);
 }
 
 /* Every limit is written, the unset ones to the kernel's default, so that a reused leftover
@@ -537,7 +531,8 @@ static int v1_set_limits(struct cg_driver *driver, const struct cg_limits *l)
 	struct v1_state *s = state_of(driver);
 	int r;
 
-	if (l->cpu_weight > CG_V1_CPU_WEIGHT_MAX || l->cpu_quota_usec == 0)
+	if (l->cpu_weight > CG_V1_CPU_WEIGHT_MAX || l->cpu_quota_usec == 0 ||
+	    (l->cpu_shares && (l->cpu_shares < 2 || l->cpu_shares > 262144)))
 		return -EINVAL;
 	if (l->memory_swap_max != 0 && limited(l->memory_swap_max) &&
 	    (!limited(l->memory_max) || l->memory_swap_max < l->memory_max))
@@ -551,7 +546,7 @@ static int v1_set_limits(struct cg_driver *driver, const struct cg_limits *l)
 		driver->missing_controller = "pids";
 		return -EOPNOTSUPP;
 	}
-	if (!s->h[H_CPU].dir && (limited(l->cpu_quota_usec) || l->cpu_weight != 0)) {
+	if (!s->h[H_CPU].dir && (limited(l->cpu_quota_usec) || cg_limits_cpu_shares(l) != 0)) {
 		driver->missing_controller = "cpu";
 		return -EOPNOTSUPP;
 	}

@@ -367,7 +367,7 @@ static unsigned limits_controllers(const struct cg_limits *limits)
 
 	if (limits->memory_max != CG_UNLIMITED || limits->memory_swap_max != 0)
 		need |= 1u << V2_MEMORY;
-	if (limits->cpu_quota_usec != CG_UNLIMITED || limits->cpu_weight != 0)
+	if (limits->cpu_quota_usec != CG_UNLIMITED || cg_limits_cpu_weight(limits) != 0)
 		need |= 1u << V2_CPU;
 	if (limits->pids_max != CG_UNLIMITED)
 		need |= 1u << V2_PIDS;
@@ -378,8 +378,8 @@ static unsigned limits_controllers(const struct cg_limits *limits)
 
 static int limits_check(const struct cg_limits *limits)
 {
-	if (limits->cpu_weight != 0 &&
-	    (limits->cpu_weight < CPU_WEIGHT_MIN || limits->cpu_weight > CPU_WEIGHT_MAX))
+	if (cg_limits_cpu_weight(limits) != 0 && (cg_limits_cpu_weight(limits) < CPU_WEIGHT_MIN ||
+						  cg_limits_cpu_weight(limits) > CPU_WEIGHT_MAX))
 		return -EINVAL;
 	if (limits->cpu_quota_usec == 0)
 		return -EINVAL;
@@ -492,9 +492,9 @@ static int write_cpu(int dir_fd, const struct cg_limits *limits)
 		snprintf(text, sizeof(text), "%" PRIu64 " %d", limits->cpu_quota_usec,
 			 CG_CPU_PERIOD_USEC);
 	r = cgroup_write(dir_fd, CPU_MAX, text);
-	if (r < 0 || limits->cpu_weight == 0)
+	if (r < 0 || cg_limits_cpu_weight(limits) == 0)
 		return r;
-	return cgroup_write_u64(dir_fd, CPU_WEIGHT, limits->cpu_weight);
+	return cgroup_write_u64(dir_fd, CPU_WEIGHT, cg_limits_cpu_weight(limits));
 }
 
 static int v2_set_limits(struct cg_v2 *v2, const struct cg_limits *limits)

@@ -243,12 +243,6 @@ static int cpus_to_mask(const char *list, uint8_t *mask, size_t *len)
 	return *len > 0 ? 0 : -EINVAL;
 }
 
-/* docker/runc: cpu.weight 1..10000 onto cpu.shares 2..262144 (as cgfs_v1.c). */
-static uint64_t cpu_weight_to_shares(uint64_t weight)
-{
-	return 2 + ((weight - 1) * 262142) / 9999;
-}
-
 /* The limits as unit properties, into an open a(sv). */
 static void append_limits(struct cg_driver *driver, struct dbus_writer *w)
 {
@@ -268,10 +262,10 @@ static void append_limits(struct cg_driver *driver, struct dbus_writer *w)
 	if (l->cpu_quota_usec != CG_UNLIMITED)
 		dbus_put_property_u64(w, "CPUQuotaPerSecUSec",
 				      l->cpu_quota_usec * SD_USEC_PER_SEC / CG_CPU_PERIOD_USEC);
-	if (l->cpu_weight != 0 && unified)
-		dbus_put_property_u64(w, "CPUWeight", l->cpu_weight);
-	else if (l->cpu_weight != 0)
-		dbus_put_property_u64(w, "CPUShares", cpu_weight_to_shares(l->cpu_weight));
+	if (cg_limits_cpu_weight(l) != 0 && unified)
+		dbus_put_property_u64(w, "CPUWeight", cg_limits_cpu_weight(l));
+	else if (cg_limits_cpu_shares(l) != 0)
+		dbus_put_property_u64(w, "CPUShares", cg_limits_cpu_shares(l));
 	if (l->pids_max != CG_UNLIMITED)
 		dbus_put_property_u64(w, "TasksMax", l->pids_max);
 	if (l->cpuset_cpus) {

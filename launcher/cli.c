@@ -36,6 +36,8 @@
 #define MIN_MEMORY	     (UINT64_C(6) * 1024 * 1024) /* docker's minimum --memory */
 #define CPU_WEIGHT_MIN	     1
 #define CPU_WEIGHT_MAX	     10000
+#define CPU_SHARES_MIN	     2
+#define CPU_SHARES_MAX	     262144
 #define ID_MAX		     UINT64_C(4294967294) /* (uid_t)-1 is "no change" */
 #define GENERATED_NAME_BYTES 4
 
@@ -362,6 +364,21 @@ static int parse_cpu_weight(struct claunch_options *o, const struct option_def *
 	if (r < 0)
 		return fail_value(at, value, VALUE_INTEGER, r);
 	o->limits.cpu_weight = w;
+	return 0;
+}
+
+/* docker's --cpu-shares (v1's scale; converted for v2 as crun does). */
+static int parse_cpu_shares(struct claunch_options *o, const struct option_def *def,
+			    const char *value, const struct origin *at)
+{
+	uint64_t shares;
+	int r = value_parse_uint(value, CPU_SHARES_MIN, CPU_SHARES_MAX, &shares);
+
+	if (r == -ERANGE)
+		return fail(at, value, "is out of range (%d-%d)", CPU_SHARES_MIN, CPU_SHARES_MAX);
+	if (r < 0)
+		return fail_value(at, value, VALUE_INTEGER, r);
+	o->limits.cpu_shares = shares;
 	return 0;
 }
 
@@ -760,6 +777,7 @@ static const struct option_def option_defs[] = {
 	{ "memory-swap", 0, "MemorySwap", OPTION_VALUE, parse_memory_swap, 0, NULL },
 	{ "cpus", 0, "CPUs", OPTION_VALUE, parse_cpus, 0, NULL },
 	{ "cpu-weight", 0, "CPUWeight", OPTION_VALUE, parse_cpu_weight, 0, NULL },
+	{ "cpu-shares", 'c', "CPUShares", OPTION_VALUE, parse_cpu_shares, 0, NULL },
 	{ "cpuset-cpus", 0, "CPUSetCPUs", OPTION_VALUE, parse_cpuset, 0, NULL },
 	{ "pids-limit", 0, "PidsLimit", OPTION_VALUE, parse_pids, 0, NULL },
 	{ "bind", 'v', "BindPaths", OPTION_LIST, parse_bind, 0, reset_binds },
@@ -946,6 +964,7 @@ static void print_help(FILE *out, const char *program)
 		"  --memory-swap SIZE        memory + swap limit; -1 for unlimited swap\n"
 		"  --cpus N                  CPU quota (0.5)\n"
 		"  --cpu-weight W            CPU weight, 1-10000\n"
+		"  -c, --cpu-shares N        docker's CPU shares, 2-262144 (or --cpu-weight)\n"
 		"  --cpuset-cpus LIST        CPUs allowed (0-3,5)\n"
 		"  --pids-limit N            process limit; -1 or 0 for none\n"
 		"  --rootfs DIR              root filesystem (default: the host's)\n"
@@ -1070,6 +1089,12 @@ static int options_finish(struct claunch_options *o, char *err, size_t err_size)
 				 swap, o->limits.memory_max);
 			return -EINVAL;
 		}
+	}
+	if (o->limits.cpu_weight && o->limits.cpu_shares) {
+		snprintf(err, err_size,
+			 "--cpu-shares and --cpu-weight: give one (the same weight "
+			 "on two scales)");
+		return -EINVAL;
 	}
 	if (!o->name) {
 		char name[sizeof(CLAUNCH_NAME_PREFIX) + 2 * GENERATED_NAME_BYTES];
@@ -1297,6 +1322,8 @@ int claunch_print_config(const struct claunch_options *o, FILE *out)
 	}
 	if (l->cpu_weight)
 		fprintf(out, "CPUWeight=%" PRIu64 "\n", l->cpu_weight);
+	if (l->cpu_shares)
+		fprintf(out, "CPUShares=%" PRIu64 "\n", l->cpu_shares);
 	print_value(out, "CPUSetCPUs", o->cpuset_cpus);
 	if (l->pids_max != CG_UNLIMITED)
 		fprintf(out, "PidsLimit=%" PRIu64 "\n", l->pids_max);

@@ -409,6 +409,26 @@ static void expect_file(const char *controller, const char *file, const char *wa
 		  got ? got : "(missing)");
 }
 
+/* docker's --cpu-shares: itself in v1's cpu.shares, crun's conversion in v2's cpu.weight */
+Test(claunch, cpu_shares_as_docker_gives_them, .fini = teardown, .timeout = 20)
+{
+	pid_t pids[8];
+	struct proc p;
+
+	begin("shares");
+	const char *args[] = { "--cpu-shares", "512", "--", t.payload, "sleep", "5", NULL };
+	spawn_claunch(&p, NULL, t.name, args);
+	cr_assert_geq(wait_procs(t.name, 2, pids, 8, T_SHORT), 2, "not 2 processes in %s",
+		      cg_path("memory", t.name, "cgroup.procs"));
+	if (cgroup_v2())
+		expect_file("cpu", "cpu.weight", "20"); /* 1 + (512 - 2) * 9999 / 262142 */
+	else
+		expect_file("cpu", "cpu.shares", "512");
+	kill(p.pid, SIGTERM);
+	harness_exit_code(&p, T_RUN);
+	assert_no_leftovers();
+}
+
 Test(claunch, limits_land_in_the_cgroup_files, .fini = teardown, .timeout = 20)
 {
 	/* cgfs_v1's mapping of --cpu-weight 1-10000 onto cpu.shares 2-262144 */
