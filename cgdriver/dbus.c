@@ -203,14 +203,6 @@ void dbus_writer_free(struct dbus_writer *w)
 
 /* ---- the connection ---- */
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* Reads what is there into bus->in, waiting until deadline; 0, -ETIMEDOUT, -ECONNRESET. */
 static int fill(struct dbus *bus, uint64_t deadline)
 {
@@ -222,7 +214,7 @@ static int fill(struct dbus *bus, uint64_t deadline)
 	}
 	for (;;) {
 		struct pollfd p = { .fd = bus->fd, .events = POLLIN };
-		uint64_t now = now_usec();
+		uint64_t now = util_now_usec(CLOCK_MONOTONIC);
 		ssize_t n;
 		int r;
 
@@ -263,7 +255,7 @@ static int connect_within(int fd, const struct sockaddr_un *addr, uint64_t deadl
 {
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLOUT };
-		uint64_t now = now_usec();
+		uint64_t now = util_now_usec(CLOCK_MONOTONIC);
 
 		if (connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0 ||
 		    errno == EISCONN)
@@ -292,7 +284,7 @@ int dbus_connect(struct dbus *bus, const char *path)
 	bus->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (bus->fd < 0)
 		return -errno;
-	deadline = now_usec() + CALL_TIMEOUT_USEC;
+	deadline = util_now_usec(CLOCK_MONOTONIC) + CALL_TIMEOUT_USEC;
 	r = connect_within(bus->fd, &addr, deadline);
 	/* blocking again for writes, which give up after the call timeout */
 	if (r >= 0)
@@ -572,7 +564,7 @@ static int read_until(struct dbus *bus, uint32_t serial, const char *member, con
 		ssize_t n;
 
 		/* signals alone can keep coming: the deadline holds anyway */
-		if (now_usec() >= deadline) {
+		if (util_now_usec(CLOCK_MONOTONIC) >= deadline) {
 			r = -ETIMEDOUT;
 			break;
 		}
@@ -621,7 +613,8 @@ static int call(struct dbus *bus, const char *path, const char *interface, const
 		dbus_close(bus);
 		return r;
 	}
-	r = read_until(bus, serial, NULL, NULL, now_usec() + CALL_TIMEOUT_USEC, &m, &size);
+	r = read_until(bus, serial, NULL, NULL, util_now_usec(CLOCK_MONOTONIC) + CALL_TIMEOUT_USEC,
+		       &m, &size);
 	if (r < 0)
 		return r;
 	if (m.type == MSG_ERROR) {
@@ -682,7 +675,8 @@ static int wait_event(struct dbus *bus, const char *member, const char *key, uin
 	if (!*ret && bus->fd < 0)
 		return -ENOTCONN;
 	if (!*ret)
-		r = read_until(bus, 0, member, key, now_usec() + timeout_usec, NULL, NULL);
+		r = read_until(bus, 0, member, key, util_now_usec(CLOCK_MONOTONIC) + timeout_usec,
+			       NULL, NULL);
 	if (r >= 0)
 		*ret = event_find(bus, member, key);
 	return r;

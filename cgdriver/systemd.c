@@ -26,7 +26,6 @@
 #ifdef HAVE_SYSTEMD
 #include "cgdriver/dbus.h"
 
-#define SD_UNIT_PATH	   "/org/freedesktop/systemd1/unit"
 #define SD_SCOPE	   "org.freedesktop.systemd1.Scope"
 #define SD_ERR_UNIT_EXISTS "org.freedesktop.systemd1.UnitExists"
 #define SD_ERR_NO_UNIT	   "org.freedesktop.systemd1.NoSuchUnit"
@@ -51,7 +50,7 @@ enum {
 struct sd_state {
 	struct dbus bus;
 	char unit[SD_UNIT_MAX];
-	char slice_path[PATH_MAX]; /* the slice's cgroup: "/claunch.slice", "" for -.slice */
+	char slice_path[PATH_MAX]; /* the slice's cgroup: "/claunch.slice", "/" for -.slice */
 	enum cg_kind layout;	   /* V2 (unified) or V1 (legacy or hybrid) under systemd */
 	struct cg_limits limits;
 	char *cpuset;		/* the copy limits.cpuset_cpus points to */
@@ -129,14 +128,14 @@ static bool cgroup_name_needs_escape(const char *name, size_t len)
 }
 
 /* The cgroup systemd gives a unit of a slice: "a-b.slice" is /a.slice/a-b.slice ("-.slice" the
- * root), each part escaped as systemd does; the unit's directory below. */
+ * root, "/"), each part escaped as systemd does; the unit's directory below. */
 static int slice_path(const char *slice, char *buf, size_t size)
 {
 	size_t len = strlen(slice) - strlen(".slice"), used = 0;
 
 	buf[0] = '\0';
 	if (strcmp(slice, "-.slice") == 0)
-		return 0;
+		return snprintf(buf, size, "/") < 0 ? -EINVAL : 0;
 	for (size_t i = 0; i <= len; i++) {
 		bool escape;
 		int n;
@@ -358,7 +357,7 @@ static int scope_populated(struct cg_driver *driver)
 {
 	struct sd_state *s = state_of(driver);
 	struct cg_driver *view = NULL;
-	int r = view_open(driver, s->slice_path[0] ? s->slice_path : "/", s->unit, &view);
+	int r = view_open(driver, s->slice_path, s->unit, &view);
 
 	if (r < 0)
 		return r == -ENOENT ? -ENOENT : 1; /* unreadable: take it as running */
@@ -389,7 +388,7 @@ static int open_view(struct cg_driver *driver)
 	char path[DBUS_PATH_MAX], cgroup[PATH_MAX], *slash;
 	int r;
 
-	r = view_open(driver, s->slice_path[0] ? s->slice_path : "/", s->unit, &s->view);
+	r = view_open(driver, s->slice_path, s->unit, &s->view);
 	if (r != -ENOENT)
 		goto out;
 	r = dbus_unit_path(s->unit, path, sizeof(path));

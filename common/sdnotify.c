@@ -5,8 +5,11 @@
 #include "common/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 int sdnotify_address(const char *path, struct sockaddr_un *addr)
@@ -71,4 +74,41 @@ int sdnotify_probe(const char *path, int type)
 	if (fd < 0)
 		return -errno;
 	return connect(fd, (struct sockaddr *)&addr, (socklen_t)len) < 0 ? -errno : 0;
+}
+
+long sdnotify_listen_fds(long max)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	char *end;
+	long n;
+
+	if (!pid || !fds || strtol(pid, &end, 10) != (long)getpid() || *end)
+		return 0;
+	n = strtol(fds, &end, 10);
+	return *end || n < 1 || n > max ? -EINVAL : n;
+}
+
+int sdnotify_fds_renumber(const int *fds, size_t n, int first, int *scratch)
+{
+	int above = first + (int)n;
+
+	for (size_t i = 0; i < n; i++) {
+		scratch[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, above);
+		if (scratch[i] < 0) {
+			int r = -errno;
+
+			while (i-- > 0)
+				(void)close(scratch[i]);
+			return r;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		/* dup2 leaves the new fd without close-on-exec */
+		int r = dup2(scratch[i], first + (int)i) < 0 ? -errno : 0;
+
+		(void)close(scratch[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }

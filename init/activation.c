@@ -3,6 +3,7 @@
 
 #include "init/activation.h"
 #include "common/log.h"
+#include "common/sdnotify.h"
 #include "common/util.h"
 
 #include <errno.h>
@@ -27,16 +28,13 @@ static size_t activation_n;
 
 size_t activation_take(void)
 {
-	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
 	const char *names = getenv("LISTEN_FDNAMES");
-	char *end;
-	long n;
+	long n = sdnotify_listen_fds(ACTIVATION_MAX);
 
-	if (!pid || !fds || strtol(pid, &end, 10) != (long)getpid() || *end)
+	if (n == 0)
 		return 0;
-	n = strtol(fds, &end, 10);
-	if (*end || n < 1 || n > ACTIVATION_MAX) {
-		log_warning("LISTEN_FDS=%s: not a number of fds, ignored", fds);
+	if (n < 0) {
+		log_warning("LISTEN_FDS=%s: not a number of fds, ignored", getenv("LISTEN_FDS"));
 		n = 0;
 	}
 	activation = n ? calloc((size_t)n, sizeof(*activation)) : NULL;

@@ -2,6 +2,7 @@
 
 #include "init/child.h"
 #include "common/log.h"
+#include "common/sdnotify.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,26 +34,18 @@ static void child_setup_group(const struct child_spec *spec)
 }
 
 /* Socket activation cinit was given and no service takes (init/activation.c): the fds to 3, 4,
- * ... of the command, with LISTEN_PID its pid. Copies first, as a source may sit where another
- * goes. */
+ * ... of the command, with LISTEN_PID its pid. */
 static void child_take_listen_fds(const struct child_spec *spec)
 {
-	int first_free = 3 + (int)spec->n_listen_fds, tmp[CHILD_LISTEN_FDS_MAX];
+	int scratch[CHILD_LISTEN_FDS_MAX], r;
 	char value[24];
 
 	if (spec->n_listen_fds == 0 || spec->n_listen_fds > CHILD_LISTEN_FDS_MAX)
 		return;
-	for (size_t i = 0; i < spec->n_listen_fds; i++) {
-		tmp[i] = fcntl(spec->listen_fds[i], F_DUPFD_CLOEXEC, first_free);
-		if (tmp[i] < 0) {
-			log_warning_errno(errno, "socket activation: fd %d", spec->listen_fds[i]);
-			return;
-		}
-	}
-	for (size_t i = 0; i < spec->n_listen_fds; i++) {
-		if (dup2(tmp[i], 3 + (int)i) < 0)
-			log_warning_errno(errno, "socket activation: fd %d", 3 + (int)i);
-		(void)close(tmp[i]);
+	r = sdnotify_fds_renumber(spec->listen_fds, spec->n_listen_fds, 3, scratch);
+	if (r < 0) {
+		log_warning_errno(r, "socket activation: passing %zu fds", spec->n_listen_fds);
+		return;
 	}
 	snprintf(value, sizeof(value), "%zu", spec->n_listen_fds);
 	(void)setenv("LISTEN_FDS", value, 1);

@@ -2,6 +2,7 @@
 
 #include "init/execute.h"
 #include "common/log.h"
+#include "common/sdnotify.h"
 #include "common/users.h"
 #include "common/util.h"
 
@@ -1201,22 +1202,17 @@ static int child_close_fds_slowly(int keep, int first)
 	return (int)n;
 }
 
-/* Socket activation: the request's fds to 3, 4, ... (copies first, as a source may sit where
- * another goes), the status pipe moved above them, and the pid into LISTEN_PID. */
+/* Socket activation: the status pipe moved above 3, 4, ..., the request's fds there, and the
+ * pid into LISTEN_PID. */
 static int child_install_listen_fds(struct child_plan *plan)
 {
 	const struct exec_request *req = plan->request;
 	int first_free = STDERR_FILENO + 1 + (int)req->n_listen_fds;
-	int tmp[EXEC_LISTEN_FDS_MAX];
+	int scratch[EXEC_LISTEN_FDS_MAX], r;
 	char *const *env = exec_context_env(plan->context);
 
 	if (req->n_listen_fds > EXEC_LISTEN_FDS_MAX)
 		return -E2BIG;
-	for (size_t i = 0; i < req->n_listen_fds; i++) {
-		tmp[i] = fcntl(req->listen_fds[i], F_DUPFD_CLOEXEC, first_free);
-		if (tmp[i] < 0)
-			return -errno;
-	}
 	if (plan->status_fd < first_free) {
 		int fd = fcntl(plan->status_fd, F_DUPFD_CLOEXEC, first_free);
 
@@ -1224,12 +1220,9 @@ static int child_install_listen_fds(struct child_plan *plan)
 			return -errno;
 		plan->status_fd = fd;
 	}
-	for (size_t i = 0; i < req->n_listen_fds; i++) {
-		/* dup2 leaves the new fd without close-on-exec */
-		if (dup2(tmp[i], STDERR_FILENO + 1 + (int)i) < 0)
-			return -errno;
-		(void)close(tmp[i]);
-	}
+	r = sdnotify_fds_renumber(req->listen_fds, req->n_listen_fds, STDERR_FILENO + 1, scratch);
+	if (r < 0)
+		return r;
 	/* the entry is this child's copy of the context: written in place, nothing allocated */
 	for (size_t i = 0; env[i]; i++)
 		if (strncmp(env[i], "LISTEN_PID=", 11) == 0) {

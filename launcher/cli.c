@@ -353,33 +353,32 @@ static int parse_cpus(struct claunch_options *o, const struct option_def *def, c
 	return 0;
 }
 
+/* An integer from min to max, or the line that says why not. */
+static int parse_in_range(const char *value, const struct origin *at, uint64_t min, uint64_t max,
+			  uint64_t *ret)
+{
+	uint64_t v;
+	int r = value_parse_uint(value, min, max, &v);
+
+	if (r == -ERANGE)
+		return fail(at, value, "is out of range (%" PRIu64 "-%" PRIu64 ")", min, max);
+	if (r < 0)
+		return fail_value(at, value, VALUE_INTEGER, r);
+	*ret = v;
+	return 0;
+}
+
 static int parse_cpu_weight(struct claunch_options *o, const struct option_def *def,
 			    const char *value, const struct origin *at)
 {
-	uint64_t w;
-	int r = value_parse_uint(value, CPU_WEIGHT_MIN, CPU_WEIGHT_MAX, &w);
-
-	if (r == -ERANGE)
-		return fail(at, value, "is out of range (%d-%d)", CPU_WEIGHT_MIN, CPU_WEIGHT_MAX);
-	if (r < 0)
-		return fail_value(at, value, VALUE_INTEGER, r);
-	o->limits.cpu_weight = w;
-	return 0;
+	return parse_in_range(value, at, CPU_WEIGHT_MIN, CPU_WEIGHT_MAX, &o->limits.cpu_weight);
 }
 
 /* docker's --cpu-shares (v1's scale; converted for v2 as crun does). */
 static int parse_cpu_shares(struct claunch_options *o, const struct option_def *def,
 			    const char *value, const struct origin *at)
 {
-	uint64_t shares;
-	int r = value_parse_uint(value, CPU_SHARES_MIN, CPU_SHARES_MAX, &shares);
-
-	if (r == -ERANGE)
-		return fail(at, value, "is out of range (%d-%d)", CPU_SHARES_MIN, CPU_SHARES_MAX);
-	if (r < 0)
-		return fail_value(at, value, VALUE_INTEGER, r);
-	o->limits.cpu_shares = shares;
-	return 0;
+	return parse_in_range(value, at, CPU_SHARES_MIN, CPU_SHARES_MAX, &o->limits.cpu_shares);
 }
 
 static int parse_cpuset(struct claunch_options *o, const struct option_def *def, const char *value,

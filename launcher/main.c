@@ -566,13 +566,15 @@ static bool oom_drain(int fd)
 
 /* After an OOM event: the counters are read now, while the cgroup is there (systemd removes
  * its scope as soon as the container has ended). */
-static void oom_note(struct claunch *cl)
+static int oom_note(struct claunch *cl)
 {
 	struct cg_stats stats;
+	int r = cg_driver_stats(cl->driver, &stats);
 
 	cl->oom_event = true;
-	if (cg_driver_stats(cl->driver, &stats) >= 0 && stats.oom_kills > cl->oom_kills)
+	if (r >= 0 && stats.oom_kills > cl->oom_kills)
 		cl->oom_kills = stats.oom_kills;
+	return r;
 }
 
 /* Handles the pending signals; returns 1 with *status once the container's PID 1 exited. */
@@ -661,7 +663,7 @@ static int run_loop(struct claunch *cl, int *status)
 				break;
 			case EVENT_OOM:
 				if (oom_drain(cl->oom_fd))
-					oom_note(cl);
+					(void)oom_note(cl);
 				break;
 			case EVENT_MASTER:
 				if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR) &&
@@ -725,22 +727,17 @@ static void format_limit(char *buf, size_t size, uint64_t bytes)
  * OOMKilled would. */
 static void report_oom(struct claunch *cl, int code)
 {
-	struct cg_stats stats;
 	char limit[64];
 
 	/* the kill may have raced the container's exit: the event can still be unread */
 	if (oom_drain(cl->oom_fd))
-		oom_note(cl);
+		cl->oom_event = true;
 	if (!cl->oom_event)
 		return;
-	if (cg_driver_stats(cl->driver, &stats) >= 0) {
-		if (stats.oom_kills > cl->oom_kills)
-			cl->oom_kills = stats.oom_kills;
-	} else if (code == 128 + SIGKILL) {
-		/* the cgroup is gone (systemd removed the ended scope) before the kernel's count
-		 * was read: an OOM event and a SIGKILLed container say enough */
+	/* the cgroup is gone (systemd removed the ended scope) before the kernel's count was
+	 * read: an OOM event and a SIGKILLed container say enough */
+	if (oom_note(cl) < 0 && code == 128 + SIGKILL)
 		cl->oom_kills = 1;
-	}
 	if (cl->oom_kills == 0)
 		return;
 	format_limit(limit, sizeof(limit), cl->options.limits.memory_max);
@@ -828,16 +825,13 @@ static int check_options(struct claunch *cl)
  * its main command). */
 static int listen_fds_pass(struct claunch *cl, struct container_config *c)
 {
-	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
-	const char *names = getenv("LISTEN_FDNAMES");
-	char *end;
-	long n;
+	const char *fds = getenv("LISTEN_FDS"), *names = getenv("LISTEN_FDNAMES");
+	long n = sdnotify_listen_fds(CLAUNCH_LISTEN_FDS_MAX);
 	int r;
 
-	if (!pid || !fds || strtol(pid, &end, 10) != (long)getpid() || *end)
+	if (n == 0)
 		return 0;
-	n = strtol(fds, &end, 10);
-	if (*end || n < 1 || n > CLAUNCH_LISTEN_FDS_MAX)
+	if (n < 0)
 		return log_error("LISTEN_FDS=%s: not a number of fds", fds);
 	for (int fd = 3; fd < 3 + n; fd++) {
 		r = util_fd_set_cloexec(fd, false);
